@@ -1,0 +1,51 @@
+"""The project's one exception family. Core modules raise these; the app and the CLI render them."""
+
+from __future__ import annotations
+
+
+class PeerkgError(Exception):
+    """An error a person can act on. ``status`` is the HTTP status it maps to."""
+
+    status = 500
+    title = "Internal error"
+
+    def __init__(self, message: str, *, status: int | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.details = details or {}
+
+
+class SeedError(PeerkgError):
+    """A seed document does not read as its parser expects; names the file and line."""
+
+    status = 422
+    title = "Seed document not understood"
+
+    def __init__(self, message: str, *, file: str, line: int | None = None):
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}", details={"file": file, "line": line})
+
+
+class ValidationFailed(PeerkgError):
+    """Triples violate the shapes; ``report`` holds the per-result details."""
+
+    status = 422
+    title = "SHACL validation failed"
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class UserInputError(PeerkgError):
+    """Bad input from a user: an unreadable file, a bad option, a malformed query."""
+
+    status = 400
+    title = "Bad request"
+
+
+class NotFound(PeerkgError):
+    status = 404
+    title = "Not found"

@@ -1,0 +1,188 @@
+"""Namespaces, prefixes and IRI minting: the only module in src/ that spells out an IRI.
+
+Instance IRIs are minted from stable keys (author + year, a label's slug, a line number), never from
+blank nodes or random ids, so that the same seeds always give the same triples.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import (
+    DCTERMS,
+    FOAF,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SKOS,
+    XSD,
+    DefinedNamespace,
+)
+
+DEFAULT_BASE = "https://w3id.org/peerkg/"
+ONTOLOGY_IRI = "https://w3id.org/peerkg/ontology"
+
+
+class PKG(DefinedNamespace):
+    """The peerkg ontology (ontology/peerkg.ttl). A typo in a term is an error."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # classes
+    SourceDocument: URIRef
+    SourcePassage: URIRef
+    Study: URIRef
+    QualitativeStudy: URIRef
+    Review: URIRef
+    LiteratureReview: URIRef
+    UmbrellaReview: URIRef
+    QualitativeMetasynthesis: URIRef
+    InformantGroup: URIRef
+    AbstractSection: URIRef
+    Method: URIRef
+    DataCollectionMethod: URIRef
+    AnalysisMethod: URIRef
+    Theme: URIRef
+    ThemeCategory: URIRef
+    ValenceStatement: URIRef
+    Finding: URIRef
+    Valence: URIRef
+    RoleActivity: URIRef
+    InformantRole: URIRef
+    SampleGroup: URIRef
+    WorkMatch: URIRef
+    # individuals
+    ValenceScheme: URIRef
+    benefit: URIRef
+    challenge: URIRef
+    # object properties
+    reportedIn: URIRef
+    reports: URIRef
+    reviews: URIRef
+    hasInformantGroup: URIRef
+    role: URIRef
+    dataCollectionMethod: URIRef
+    analysisMethod: URIRef
+    theme: URIRef
+    valence: URIRef
+    sampleGroup: URIRef
+    stakeholder: URIRef
+    backedBy: URIRef
+    matchedWork: URIRef
+    # datatype properties
+    sha256: URIRef
+    line: URIRef
+    locator: URIRef
+    authorsAsWritten: URIRef
+    focusedTheme: URIRef
+    conclusion: URIRef
+    setting: URIRef
+    methodAsWritten: URIRef
+    sampleSize: URIRef
+    numberOfStudiesSynthesised: URIRef
+    referenceNumber: URIRef
+    stakeholdersAsWritten: URIRef
+    specialty: URIRef
+    statedCitationCount: URIRef
+    matchKey: URIRef
+
+
+FABIO = Namespace("http://purl.org/spar/fabio/")
+PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
+CITO = Namespace("http://purl.org/spar/cito/")
+BIRO = Namespace("http://purl.org/spar/biro/")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+#: The prefixes every serialisation and query of the project uses.
+PREFIXES: dict[str, str] = {
+    "pkg": str(PKG._NS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "dcterms": str(DCTERMS),
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "foaf": str(FOAF),
+    "schema": str(SDO),
+    "fabio": str(FABIO),
+    "prism": str(PRISM),
+    "cito": str(CITO),
+    "biro": str(BIRO),
+    "sh": str(SH),
+    "void": str(VOID),
+    "dcat": str(DCAT),
+    "sd": str(SD),
+}
+
+
+def base() -> str:
+    """The configured instance base (``PEERKG_BASE``), always ending in a slash."""
+    value = os.environ.get("PEERKG_BASE", DEFAULT_BASE)
+    return value if value.endswith("/") else value + "/"
+
+
+def slug(text: str) -> str:
+    """A readable, stable path segment: ``"Skill building/mentoring"`` → ``"skill-building-mentoring"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def mint(*segments: str | int) -> URIRef:
+    """An instance IRI under ``<base>id/``; each segment is used as given (callers slug their keys)."""
+    return URIRef(base() + "id/" + "/".join(str(s) for s in segments))
+
+
+def graph(name: str) -> URIRef:
+    """The IRI of a named graph, e.g. ``graph("review_table3")``."""
+    return URIRef(base() + "graph/" + name)
+
+
+def document(stem: str) -> URIRef:
+    return mint("document", stem)
+
+
+def passage(stem: str, line: int) -> URIRef:
+    return mint("passage", stem, line)
+
+
+def work(key: str) -> URIRef:
+    return mint("work", key)
+
+
+def study(key: str) -> URIRef:
+    return mint("study", key)
+
+
+def person(name_as_written: str) -> URIRef:
+    return mint("person", slug(name_as_written))
+
+
+def reference(work_key: str, number: int) -> URIRef:
+    return mint("reference", work_key, number)
+
+
+def scheme(name: str) -> URIRef:
+    return mint("scheme", name)
+
+
+def concept(kind: str, label: str) -> URIRef:
+    """A concept minted from its label, e.g. ``concept("theme", "Workload")``."""
+    return mint(kind, slug(label))
+
+
+def work_key(family_name: str, year: int | str | None, title: str = "") -> str:
+    """``mowbray-1996``; without a year ``rogers-nd-systematic`` (family name, ``nd``, first title word)."""
+    if year:
+        return f"{slug(family_name)}-{year}"
+    first_word = slug(title).split("-")[0] if title else ""
+    return "-".join(part for part in (slug(family_name), "nd", first_word) if part)
