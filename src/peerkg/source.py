@@ -22,6 +22,7 @@ _STRAY_NUMBER = re.compile(r"\d{1,3}")
 class Line:
     number: int  # 1-based line number in the seed file
     text: str  # the line as written, without surrounding white space
+    indent: str = ""  # the white space before it (Table 6 indents themes with an em space)
 
 
 def lines(text: str) -> list[Line]:
@@ -30,7 +31,7 @@ def lines(text: str) -> list[Line]:
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         if stripped and stripped not in FURNITURE and not _STRAY_NUMBER.fullmatch(stripped):
-            kept.append(Line(number, stripped))
+            kept.append(Line(number, stripped, raw[: len(raw) - len(raw.lstrip())]))
     return kept
 
 

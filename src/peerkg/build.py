@@ -1,0 +1,96 @@
+"""The build: seeds → parsed graphs → cross-document links → SHACL gate → a new published store version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS, PROV, RDF, SDO, XSD
+
+from . import __version__, iris, linking, seeds, shapes, store, vocabulary
+from .config import Settings
+from .iris import PKG
+
+log = logging.getLogger(__name__)
+
+VOCABULARIES = "vocabularies"
+ONTOLOGY = "ontology"
+LINKS = "links"
+BUILD = "build"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    version: str
+    graphs: dict[str, int]  # graph IRI → triple count
+
+
+def assemble(settings: Settings) -> dict[str, Graph]:
+    """Every graph of a build, by graph name, without the build activity (deterministic for the same seeds)."""
+    vocab = vocabulary.load(settings.vocab_dir)
+    graphs: dict[str, Graph] = {}
+    digests: dict[str, str] = {}
+    for seed in seeds.manifest(settings.seeds_dir):
+        text, digests[seed.stem] = seed.read()
+        log.info("parsing %s with peerkg.parsers.%s", seed.file, seed.stem)
+        graph = seed.parser.parse(text, vocab)
+        graph.add((iris.document(seed.stem), PKG.sha256, Literal(digests[seed.stem])))
+        graphs[seed.stem] = graph
+        log.info("  %d triples", len(graph))
+    graphs[LINKS] = linking.link({stem: graphs[stem] for stem in digests})
+    log.info("linked works across documents: %d triples", len(graphs[LINKS]))
+    graphs[VOCABULARIES] = vocab.graph
+    graphs[ONTOLOGY] = Graph().parse(settings.ontology_path, format="turtle")
+    return graphs
+
+
+def build(settings: Settings) -> BuildResult:
+    """Parse, link, validate and publish; on any error the published store is left as it was."""
+    started = dt.datetime.now(dt.timezone.utc)
+    graphs = assemble(settings)
+    data = Graph()
+    for name, graph in graphs.items():
+        if name != ONTOLOGY:
+            data += graph
+    log.info("validating %d triples against %s", len(data), settings.shapes_dir)
+    shapes.validate(data, shapes.load(settings.shapes_dir), ontology=graphs[ONTOLOGY])
+    graphs[BUILD] = _activity(graphs, started)
+    path = store.publish(settings.data_dir, (quad for name, graph in graphs.items() for quad in _quads(name, graph)))
+    log.info("published store %s", path)
+    return BuildResult(path.name, {str(iris.graph(name)): len(graph) for name, graph in graphs.items()})
+
+
+def _quads(name: str, graph: Graph):
+    """rdflib → pyoxigraph through N-Triples: pyoxigraph's parser does the bulk work."""
+    node = ox.NamedNode(str(iris.graph(name)))
+    for triple in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
+
+
+def _activity(graphs: dict[str, Graph], started: dt.datetime) -> Graph:
+    """The build activity: when, with which software, from which inputs (their SHA-256s)."""
+    inputs = sorted(str(graphs[stem].value(iris.document(stem), PKG.sha256)) for stem in _seed_stems(graphs))
+    digest = hashlib.sha256("\n".join([__version__, *inputs]).encode()).hexdigest()[:16]
+    activity, software = iris.mint("build", digest), iris.mint("software", "peerkg", __version__)
+    graph = Graph()
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
+    ended = dt.datetime.now(dt.timezone.utc).isoformat()
+    graph.add((activity, PROV.endedAtTime, Literal(ended, datatype=XSD.dateTime)))
+    graph.add((activity, PROV.wasAssociatedWith, software))
+    graph.add((software, RDF.type, PROV.SoftwareAgent))
+    graph.add((software, SDO.softwareVersion, Literal(__version__)))
+    for stem in _seed_stems(graphs):
+        graph.add((activity, PROV.used, iris.document(stem)))
+        graph.add((iris.graph(stem), PROV.wasGeneratedBy, activity))
+        graph.add((iris.document(stem), PKG.sha256, graphs[stem].value(iris.document(stem), PKG.sha256)))
+    graph.add((activity, DCTERMS.description, Literal("peerkg build: seeds parsed, linked, validated and loaded")))
+    return graph
+
+
+def _seed_stems(graphs: dict[str, Graph]) -> list[str]:
+    return [name for name in graphs if name not in (VOCABULARIES, ONTOLOGY, LINKS, BUILD)]

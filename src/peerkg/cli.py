@@ -1,0 +1,121 @@
+"""The ``peerkg`` command: a thin click layer over the library. Library errors become clear messages."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from . import __version__, build as building, formats, queries, shapes, store
+from .config import Settings
+from .errors import PeerkgError
+
+
+def _errors(command):
+    """Turn the project's errors into a message and a non-zero exit, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except PeerkgError as error:
+            raise click.ClickException(error.message) from None
+
+    return wrapper
+
+
+@click.group(help="peerkg: the Peer Support Knowledge Graph.")
+@click.version_option(__version__, prog_name="peerkg")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="PEERKG_DATA",
+    default=None,
+    help="Where the store lives (env PEERKG_DATA; default ./data in the project).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only print results and errors, not progress.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+    ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+
+
+@main.command(help="Parse the seeds, validate the graph against the shapes and publish a new on-disk store.")
+@click.pass_obj
+@_errors
+def build(settings: Settings) -> None:
+    result = building.build(settings)
+    click.echo(f"Built store version {result.version} in {settings.data_dir}")
+    for graph, count in result.graphs.items():
+        click.echo(f"  {count:6d}  {graph}")
+
+
+@main.command(help="Counts of triples per named graph and of resources per class.")
+@click.pass_obj
+@_errors
+def stats(settings: Settings) -> None:
+    current = store.open_current(settings.data_dir)
+    for name in ("stats_graphs", "stats_classes"):
+        query = queries.get(settings.queries_dir, name)
+        click.echo(f"{query.title}:")
+        click.echo(formats.table(query.run(current)))
+
+
+@main.command(help="Run a SPARQL query (text, a .rq file, or the name of a canned query) against the store.")
+@click.argument("query")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"]), default="table", show_default=True)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A canned query's parameter.")
+@click.pass_obj
+@_errors
+def query(settings: Settings, query: str, fmt: str, params: tuple[str, ...]) -> None:
+    current = store.open_current(settings.data_dir)
+    values = dict(param.split("=", 1) for param in params if "=" in param)
+    if Path(query).suffix == ".rq" and Path(query).exists():
+        results = queries.parse(Path(query)).run(current, values)
+    elif (settings.queries_dir / f"{query}.rq").exists():
+        results = queries.get(settings.queries_dir, query).run(current, values)
+    else:
+        results = current.query(query)
+    click.echo(formats.render(results, fmt), nl=False)
+
+
+@main.command(help="Write the whole dataset (every named graph) in an RDF format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(formats.RDF)), default="trig", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+@click.pass_obj
+@_errors
+def export(settings: Settings, fmt: str, output: Path | None) -> None:
+    data = formats.dump(store.open_current(settings.data_dir), fmt)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {len(data)} bytes to {output}", err=True)
+    else:
+        click.echo(data, nl=False) if isinstance(data, str) else sys.stdout.buffer.write(data)
+
+
+@main.command(help="Validate RDF files against the shapes (with the ontology); exit 1 on violations.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.pass_obj
+@_errors
+def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
+    data = formats.read_files(files)
+    ontology = formats.read_files([settings.ontology_path])
+    report = shapes.check(data, shapes.load(settings.shapes_dir), ontology)
+    if fmt == "json":
+        click.echo(json.dumps({"conforms": report.conforms, "results": [r.__dict__ for r in report.results]}, indent=2))
+    elif fmt == "turtle":
+        click.echo(report.graph.serialize(format="turtle"))
+    else:
+        click.echo(report.text())
+    if not report.conforms:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

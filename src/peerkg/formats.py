@@ -1,0 +1,129 @@
+"""RDF and SPARQL-results formats: names, media types, file suffixes, reading and writing."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from . import iris
+from .errors import UserInputError
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    name: str
+    media_type: str
+    suffix: str
+    oxigraph: ox.RdfFormat
+    rdflib: str
+    datasets: bool  # can hold named graphs
+
+
+RDF: dict[str, RdfFormat] = {
+    f.name: f
+    for f in (
+        RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, "turtle", False),
+        RdfFormat("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt", False),
+        RdfFormat("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nquads", True),
+        RdfFormat("trig", "application/trig", "trig", ox.RdfFormat.TRIG, "trig", True),
+        RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "json-ld", True),
+        RdfFormat("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "xml", False),
+    )
+}
+BY_SUFFIX = {f.suffix: f for f in RDF.values()} | {"json": RDF["jsonld"], "owl": RDF["rdfxml"], "xml": RDF["rdfxml"]}
+
+RESULTS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def dump(store, name: str) -> bytes:
+    """The whole dataset in format ``name``; triple-only formats get the union of the named graphs."""
+    fmt = RDF[name]
+    if fmt.datasets:
+        return store.dump(fmt.oxigraph, prefixes=iris.PREFIXES)
+    triples = ox.Store()
+    triples.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store.quads())
+    return triples.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(), **_prefixes(fmt))
+
+
+def serialize_triples(triples: Iterable[ox.Triple], name: str) -> bytes:
+    fmt = RDF[name]
+    return ox.serialize(triples, format=fmt.oxigraph, **_prefixes(fmt))
+
+
+def _prefixes(fmt: RdfFormat) -> dict:
+    return {"prefixes": iris.PREFIXES} if fmt.name in ("turtle", "trig", "rdfxml") else {}
+
+
+def read_files(paths: Iterable[Path]) -> Graph:
+    """Parse RDF files into one graph; the format comes from the suffix. Errors name file and line."""
+    graph = Graph()
+    for path in paths:
+        fmt = BY_SUFFIX.get(path.suffix.lstrip(".").lower())
+        if fmt is None:
+            raise UserInputError(f"{path}: unknown RDF suffix (use one of .{', .'.join(sorted(BY_SUFFIX))})")
+        try:
+            for quad in ox.parse(path=str(path), format=fmt.oxigraph, base_iri=iris.base()):
+                graph.add(tuple(_to_rdflib(term) for term in (quad.subject, quad.predicate, quad.object)))
+        except SyntaxError as problem:
+            raise UserInputError(f"{path}: {problem}") from None
+    return graph
+
+
+def _to_rdflib(term):
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def render(results, name: str) -> str:
+    """Query results as text: a table, or a standard results / RDF format."""
+    if isinstance(results, ox.QueryBoolean):
+        return ("true" if bool(results) else "false") + "\n"
+    if isinstance(results, ox.QueryTriples):
+        if name in ("table", "turtle"):
+            name = "turtle"
+        if name not in RDF:
+            raise UserInputError(f"a CONSTRUCT or DESCRIBE result cannot be written as {name}; use turtle or ntriples")
+        return serialize_triples(results, name).decode()
+    if name == "table":
+        return table(results)
+    if name not in RESULTS:
+        raise UserInputError(f"a SELECT result cannot be written as {name}; use table, csv, tsv, json or xml")
+    return results.serialize(format=RESULTS[name]).decode()
+
+
+def table(solutions) -> str:
+    """A plain-text table of SELECT solutions, for terminals."""
+    names = [variable.value for variable in solutions.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in solutions]
+    widths = [max([len(name)] + [len(row[i]) for row in rows]) for i, name in enumerate(names)]
+    widths = [min(width, 60) for width in widths]
+    out = io.StringIO()
+    out.write("  ".join(name.ljust(widths[i]) for i, name in enumerate(names)).rstrip() + "\n")
+    out.write("  ".join("-" * width for width in widths) + "\n")
+    for row in rows:
+        out.write("  ".join(cell[: widths[i]].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
+    out.write(f"({len(rows)} rows)\n")
+    return out.getvalue()
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    return term.value.replace("\n", " ")

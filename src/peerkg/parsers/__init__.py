@@ -1,0 +1,1 @@
+"""One pure parser per seed document: text in, triples out."""

@@ -1,0 +1,55 @@
+"""The seed manifest and the seed files it lists, checked against seeds/SHA256SUMS."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from .errors import SeedError
+
+
+@dataclass(frozen=True)
+class Seed:
+    file: str
+    stem: str
+    part: str
+    article_key: str
+    states: dict
+    path: Path
+
+    @property
+    def parser(self) -> ModuleType:
+        return importlib.import_module(f"peerkg.parsers.{self.stem}")
+
+    def read(self) -> tuple[str, str]:
+        """The seed's text and its SHA-256, failing if the bytes differ from SHA256SUMS."""
+        data = self.path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        expected = _checksums(self.path.parent).get(self.file)
+        if expected != digest:
+            raise SeedError(f"SHA-256 {digest} differs from SHA256SUMS ({expected}); restore the file from ../shared/seeds", file=str(self.path))
+        return data.decode("utf-8"), digest
+
+
+def manifest(seeds_dir: Path) -> list[Seed]:
+    path = seeds_dir / "manifest.toml"
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8"))["seed"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as problem:
+        raise SeedError(f"cannot read the seed manifest: {problem}", file=str(path)) from None
+    return [
+        Seed(e["file"], e["stem"], e["part"], e["article_key"], e.get("states", {}), seeds_dir / e["file"])
+        for e in entries
+    ]
+
+
+def _checksums(seeds_dir: Path) -> dict[str, str]:
+    sums = {}
+    for line in (seeds_dir / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        sums[name.strip()] = digest
+    return sums

@@ -1,0 +1,118 @@
+"""The graph store behind a small interface, and the on-disk layout that makes builds atomic.
+
+Layout of the data directory::
+
+    data/stores/<version>/   one Oxigraph (RocksDB) store per build, never written after it is published
+    data/current             symlink to the published version, replaced atomically (rename)
+
+A build writes a new version and then swaps the link, so a failed build leaves the published store as it
+was, and no process ever reads a store another process is writing. Callers use ``GraphStore``; the embedded
+Oxigraph store is one implementation, a remote SPARQL 1.1 store can be another.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from .errors import PeerkgError, UserInputError
+
+CURRENT = "current"
+STORES = "stores"
+KEEP_PREVIOUS = 1  # older versions kept beside the current one, for readers still holding them
+
+
+class GraphStore(Protocol):
+    """What the rest of peerkg needs from a store."""
+
+    version: str
+
+    def query(self, sparql: str, *, substitutions: dict | None = None, default_graph=None, named_graphs=None): ...
+
+    def named_graphs(self) -> list[ox.NamedNode]: ...
+
+    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> bytes: ...
+
+
+class EmbeddedStore:
+    """An on-disk Oxigraph store, opened read-only; the default graph is the union of the named graphs."""
+
+    def __init__(self, path: Path):
+        if not (path / "CURRENT").exists():
+            raise PeerkgError(f"{path} is not an Oxigraph store (run 'peerkg build' first)", status=503)
+        self.path = path
+        self.version = path.resolve().name
+        self._store = ox.Store.read_only(str(path))
+
+    def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None):
+        try:
+            return self._store.query(
+                sparql,
+                substitutions=substitutions,
+                use_default_graph_as_union=default_graph is None,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+            )
+        except SyntaxError as problem:
+            raise UserInputError(f"SPARQL syntax error: {problem}") from None
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return sorted(self._store.named_graphs(), key=lambda node: node.value)
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterable[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, graph)
+
+    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+        options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        if graph is None:
+            return self._store.dump(format=format, **options)
+        return self._store.dump(format=format, from_graph=graph, **options)
+
+
+def current_path(data_dir: Path) -> Path:
+    return data_dir / CURRENT
+
+
+def open_current(data_dir: Path) -> EmbeddedStore:
+    """The published store of ``data_dir``."""
+    path = current_path(data_dir)
+    if not path.exists():
+        raise PeerkgError(f"no store in {data_dir}: run 'peerkg build' first", status=503)
+    return EmbeddedStore(path.resolve())
+
+
+def publish(data_dir: Path, quads: Iterable[ox.Quad]) -> Path:
+    """Write ``quads`` into a new store version and make it current in one atomic step."""
+    stores = data_dir / STORES
+    stores.mkdir(parents=True, exist_ok=True)
+    version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+    target = stores / version
+    try:
+        store = ox.Store(str(target))
+        store.bulk_extend(quads)
+        store.flush()
+        store.optimize()
+        del store  # closes RocksDB before the version becomes visible
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    link = current_path(data_dir)
+    staging = data_dir / f".{CURRENT}.{os.getpid()}"
+    staging.unlink(missing_ok=True)
+    staging.symlink_to(Path(STORES) / version)
+    os.replace(staging, link)
+    _prune(stores, keep={version})
+    return target
+
+
+def _prune(stores: Path, keep: set[str]) -> None:
+    """Remove old versions, keeping the newest KEEP_PREVIOUS besides ``keep``."""
+    older = sorted((p for p in stores.iterdir() if p.name not in keep), key=lambda p: p.name, reverse=True)
+    for path in older[KEEP_PREVIOUS:]:
+        shutil.rmtree(path, ignore_errors=True)
