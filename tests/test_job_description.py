@@ -20,34 +20,14 @@ GOLDEN = ROOT / "tests" / "data" / "job_description.ttl"
 ARTICLE = URIRef("https://w3id.org/peerkg/id/work/jacobson-job-description")
 
 
-class FakeVocab:
-    """The wordings of this seed mapped to the concepts vocab/methods.ttl gives them."""
-
-    CONCEPTS = {
-        "interviews": "interviews",
-        "focus groups": "focus groups",
-        "activity logs": "activity logs",
-        "a modified grounded theory approach": "modified grounded theory",
-    }
-
-    def concept(self, scheme_name: str, label: str) -> URIRef:
-        assert scheme_name == "methods"
-        return iris.concept("method", self.CONCEPTS[label])
-
-
-@pytest.fixture(autouse=True)
-def default_base(monkeypatch):
-    monkeypatch.delenv("PEERKG_BASE", raising=False)
-
-
 @pytest.fixture(scope="module")
 def text() -> str:
     return SEED.read_text(encoding="utf-8")
 
 
 @pytest.fixture
-def graph(text) -> Graph:
-    return job_description.parse(text, FakeVocab())
+def graph(text, vocab) -> Graph:
+    return job_description.parse(text, vocab)
 
 
 def entry(n: int) -> URIRef:
@@ -319,17 +299,17 @@ def test_headings_and_furniture_yield_nothing(graph):
     assert passage_lines == {1, 3, 7, 9, 11, 13} | set(range(17, 56))
 
 
-def test_colliding_work_keys_are_an_error(text):
+def test_colliding_work_keys_are_an_error(text, vocab):
     strauss = "1. Strauss A. Qualitative analysis for social scientists. Cambridge: Cambridge University Press; 1987."
     doubled = text.replace(strauss, strauss + "\n    1. Strauss A. Another book. London: Sage; 1987.")
     with pytest.raises(SeedError, match=r":56: references 39 and 40 both give the work key 'strauss-1987'"):
-        job_description.parse(doubled, FakeVocab())
+        job_description.parse(doubled, vocab)
 
 
-def test_unreadable_entry_is_an_error(text):
+def test_unreadable_entry_is_an_error(text, vocab):
     broken = text.replace("Cambridge: Cambridge University Press; 1987.", "Cambridge University Press 1987")
     with pytest.raises(SeedError, match=r"003_271100d76ceb042c\.txt:55: a reference entry is neither"):
-        job_description.parse(broken, FakeVocab())
+        job_description.parse(broken, vocab)
 
 
 # --- golden graph ----------------------------------------------------------------------------------
