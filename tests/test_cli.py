@@ -1,0 +1,99 @@
+"""The peerkg command line, run through click's runner against a real on-disk store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+
+from peerkg.cli import main
+
+
+@pytest.fixture
+def run(built):
+    def invoke(*args: str):
+        return CliRunner().invoke(main, ["--quiet", "--data-dir", str(built.data_dir), *args])
+
+    return invoke
+
+
+def test_stats_counts_per_graph_and_class(run):
+    result = run("stats")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert ["https://w3id.org/peerkg/graph/review_table3", "363"] in [line.split() for line in lines]
+    assert any(line.split() == ["https://w3id.org/peerkg/ontology#Finding", "42"] for line in lines)
+    assert any(line.split() == ["https://w3id.org/peerkg/ontology#Theme", "20"] for line in lines)
+    assert any(line.split() == ["https://w3id.org/peerkg/ontology#InformantGroup", "15"] for line in lines)
+
+
+def test_query_a_canned_query_as_csv(run):
+    result = run("query", "table3", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "study,authors,year,ref,focused_theme,informant,n,method,conclusion"
+    assert len(lines) == 13
+
+
+def test_query_text_as_json(run):
+    result = run("query", "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <https://w3id.org/peerkg/ontology#Theme> }", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"]["bindings"][0]["n"]["value"] == "20"
+
+
+def test_query_a_construct_as_turtle(run):
+    result = run("query", "CONSTRUCT { ?t ?p ?o } WHERE { GRAPH ?g { ?t a <https://w3id.org/peerkg/ontology#Theme> ; ?p ?o } }", "-f", "turtle")
+    assert result.exit_code == 0, result.output
+    assert len(set(Graph().parse(data=result.output, format="turtle").subjects())) == 20
+
+
+def test_a_bad_query_is_a_message_not_a_traceback(run):
+    result = run("query", "SELECT ?x WHERE { ?x ")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: SPARQL syntax error")
+    assert "Traceback" not in result.output
+
+
+# rdflib's dataset parsers call APIs rdflib itself has deprecated.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
+@pytest.mark.parametrize("fmt, rdflib_format, dataset", [
+    ("trig", "trig", True), ("nquads", "nquads", True), ("turtle", "turtle", False),
+    ("ntriples", "nt", False), ("rdfxml", "xml", False), ("jsonld", "json-ld", True),
+])
+def test_export_parses_back_with_every_triple(run, tmp_path, kg, fmt, rdflib_format, dataset):
+    out = tmp_path / f"dump.{fmt}"
+    result = run("export", "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    quads = len(list(kg.quads()))
+    if dataset:
+        parsed = Dataset()
+        parsed.parse(data=out.read_bytes(), format=rdflib_format)
+        assert sum(len(parsed.graph(g)) for g in parsed.graphs() if len(parsed.graph(g))) == quads
+    else:
+        distinct = len({(q.subject, q.predicate, q.object) for q in kg.quads()})
+        assert len(Graph().parse(data=out.read_bytes(), format=rdflib_format)) == distinct
+
+
+def test_validate_a_good_file_and_a_bad_one(run, tmp_path):
+    good = tmp_path / "good.ttl"
+    good.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/peerkg/id/scheme/x> a skos:ConceptScheme .\n"
+        '<https://w3id.org/peerkg/id/x/a> a skos:Concept ; skos:prefLabel "a"@en ; skos:inScheme <https://w3id.org/peerkg/id/scheme/x> .\n'
+    )
+    assert run("validate", str(good)).exit_code == 0
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(good.read_text().replace(' skos:prefLabel "a"@en ;', ""))
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert "https://w3id.org/peerkg/id/x/a" in result.output and "skos:prefLabel" in result.output
+
+
+def test_validate_names_the_line_of_a_syntax_error(run, tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
+    result = run("validate", str(broken))
+    assert result.exit_code == 1
+    assert "broken.ttl" in result.output and "line 2" in result.output.lower()
