@@ -54,3 +54,56 @@ def project_copy(tmp_path: Path) -> Settings:
     for name in ("seeds", "vocab", "ontology", "shapes", "queries"):
         shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
     return Settings(root=tmp_path, data_dir=tmp_path / "data")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    """A real ``peerkg serve`` (gunicorn, 2 workers) on a free loopback port; yields its base URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    log = open(built.data_dir / f"serve-{port}.log", "wb")  # a pipe left unread would stall the server
+    process = subprocess.Popen(
+        [sys.executable, "-m", "peerkg.cli", "--data-dir", str(built.data_dir), "serve", "--port", str(port),
+         "--workers", "2", "--query-timeout", "2"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/queries", timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                raise RuntimeError(f"peerkg serve did not start: {log.name}") from None
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def app(built):
+    from peerkg.web import create_app
+
+    return create_app({"TESTING": True, "DATA_DIR": str(built.data_dir), "QUERY_TIMEOUT": 5.0})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -56,8 +56,6 @@ def test_a_bad_query_is_a_message_not_a_traceback(run):
     assert "Traceback" not in result.output
 
 
-# rdflib's dataset parsers call APIs rdflib itself has deprecated.
-@pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 @pytest.mark.parametrize("fmt, rdflib_format, dataset", [
     ("trig", "trig", True), ("nquads", "nquads", True), ("turtle", "turtle", False),
     ("ntriples", "nt", False), ("rdfxml", "xml", False), ("jsonld", "json-ld", True),

@@ -55,6 +55,28 @@ def build(settings: Settings) -> None:
         click.echo(f"  {count:6d}  {graph}")
 
 
+@main.command(help="Serve the SPARQL endpoint and the site under gunicorn (several worker processes).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Serve this Oxigraph store directory instead of the data directory's current build.")
+@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(0.1), envvar="PEERKG_QUERY_TIMEOUT",
+              help="Seconds a query may run before it is stopped and answered with 503.")
+@click.pass_obj
+@_errors
+def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Path | None, query_timeout: float) -> None:
+    from .serve import serve as run_server
+
+    if store_dir is not None:
+        store.EmbeddedStore(store_dir)  # fail now, with a clear message, if it is not a store
+    else:
+        store.open_current(settings.data_dir)
+    config = {"DATA_DIR": str(settings.data_dir), "STORE": str(store_dir) if store_dir else None, "QUERY_TIMEOUT": query_timeout}
+    click.echo(f"Serving http://{host}:{port}/sparql ({workers} workers)", err=True)
+    run_server(host, port, workers, query_timeout, config)
+
+
 @main.command(help="Counts of triples per named graph and of resources per class.")
 @click.pass_obj
 @_errors

@@ -9,11 +9,13 @@ class PeerkgError(Exception):
     status = 500
     title = "Internal error"
 
-    def __init__(self, message: str, *, status: int | None = None, details: dict | None = None):
+    def __init__(self, message: str, *, status: int | None = None, title: str | None = None, details: dict | None = None):
         super().__init__(message)
         self.message = message
         if status is not None:
             self.status = status
+        if title is not None:
+            self.title = title
         self.details = details or {}
 
 

@@ -1,0 +1,55 @@
+"""``/queries``: the canned queries, listed (JSON or HTML) and run with parameters from the URL."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from .. import guard
+from ..errors import NotFound, UserInputError
+from . import kg, results
+from .negotiation import FORMAT_NAMES, prefers
+
+bp = Blueprint("queries", __name__)
+
+
+@bp.get("/queries")
+def index() -> Response:
+    listing = [_summary(query) for query in kg.canned().values()]
+    if prefers("application/json", "text/html") == "text/html":
+        response = Response(render_template("queries.html", queries=listing))
+    else:
+        response = jsonify(queries=listing)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/queries/<name>")
+def run(name: str) -> Response:
+    suffix = None
+    if "." in name:
+        name, suffix = name.rsplit(".", 1)
+        if suffix not in FORMAT_NAMES:
+            raise NotFound(f"no format with suffix .{suffix} (use .json, .csv, .tsv, .xml, .ttl, .nt, .jsonld, .rdf)")
+    query = kg.canned().get(name)
+    if query is None:
+        raise NotFound(f"no canned query named '{name}' (see /queries)")
+    values = {key: value for key, value in request.args.items() if key != "format"}
+    duplicated = [key for key in values if len(request.args.getlist(key)) > 1]
+    if duplicated:
+        raise UserInputError(f"parameter '{duplicated[0]}' is given more than once", details={"parameter": duplicated[0]})
+    bindings = tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
+    checked = guard.check(query.text)
+    return results.answer(query.text, checked.graph_result, substitutions=bindings, requested=suffix or request.args.get("format"))
+
+
+def _summary(query) -> dict:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "question": query.question,
+        "tags": list(query.tags),
+        "params": [param.__dict__ for param in query.params],
+        "url": url_for("queries.run", name=query.name, _external=True),
+        "sparql": query.text,
+    }

@@ -1,0 +1,91 @@
+"""The store and the query executor of one app: opened on first use, closed with the app.
+
+Like flaskr's ``db.py``. Each store version is a directory that is never written once published; the
+``current`` link of the data directory names the version to read, and is looked up on every request so
+that a new build or ingest is served at once, without restarting.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+
+from flask import current_app
+
+from .. import queries, store
+from ..errors import PeerkgError
+from ..executor import Executor, Job
+
+CACHE_ENTRIES = 512
+CACHE_MAX_BODY = 512 * 1024
+
+
+def store_path() -> Path:
+    """The store directory to read now: ``--store DIR`` when given, else the data directory's current version."""
+    fixed = current_app.config.get("STORE")
+    if fixed:
+        return Path(fixed).resolve()
+    link = store.current_path(Path(current_app.config["DATA_DIR"]))
+    if not link.exists():
+        raise PeerkgError(f"no store in {link.parent}: run 'peerkg build' first", status=503, title="Service Unavailable")
+    return link.resolve()
+
+
+def version() -> str:
+    return store_path().name
+
+
+def executor() -> Executor:
+    extensions = current_app.extensions
+    if "peerkg.executor" not in extensions:
+        config = current_app.config
+        running = Executor(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"])
+        atexit.register(running.close)
+        extensions["peerkg.executor"] = running
+    return extensions["peerkg.executor"]
+
+
+class ResultCache:
+    """Results by job: a store version never changes, so a job's bytes never go stale."""
+
+    def __init__(self):
+        self._entries: OrderedDict[Job, bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, job: Job) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(job)
+            if body is not None:
+                self._entries.move_to_end(job)
+            return body
+
+    def put(self, job: Job, body: bytes) -> None:
+        if len(body) <= CACHE_MAX_BODY:
+            with self._lock:
+                self._entries[job] = body
+                if len(self._entries) > CACHE_ENTRIES:
+                    self._entries.popitem(last=False)
+
+
+def run(job: Job) -> bytes:
+    cache = current_app.extensions.setdefault("peerkg.cache", ResultCache())
+    body = cache.get(job)
+    if body is None:
+        body = executor().run(job)
+        cache.put(job, body)
+    return body
+
+
+def etag(job: Job) -> str:
+    """Derived from the store version, the query, its bindings, dataset and format."""
+    return hashlib.sha256(repr(job).encode()).hexdigest()[:32]
+
+
+def canned() -> dict[str, queries.CannedQuery]:
+    extensions = current_app.extensions
+    if "peerkg.queries" not in extensions:
+        extensions["peerkg.queries"] = queries.load_all(Path(current_app.config["QUERIES_DIR"]))
+    return extensions["peerkg.queries"]

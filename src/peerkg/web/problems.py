@@ -1,0 +1,40 @@
+"""One error shape: RFC 9457 ``application/problem+json``, or plain text for clients that ask for it."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from flask import Response, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import PeerkgError
+
+
+def from_http(error: HTTPException) -> Response:
+    """Flask's own errors (404 for an unknown path, 405…) in the same shape."""
+    response = render(PeerkgError(error.description or error.name, status=error.code, title=error.name))
+    if error.code == 405 and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def render(error: PeerkgError) -> Response:
+    body = {
+        "type": "about:blank",
+        # With type about:blank, RFC 9457 asks for the status's own phrase as title.
+        "title": HTTPStatus(error.status).phrase,
+        "status": error.status,
+        "detail": error.message,
+        "instance": request.path,
+        **error.details,
+    }
+    accept = request.accept_mimetypes
+    textual = accept and accept.best_match(["application/problem+json", "application/json", "text/plain"]) == "text/plain"
+    if textual:
+        response = Response(f"{body['status']} {body['title']}: {body['detail']}\n", error.status, mimetype="text/plain")
+    else:
+        response = Response(json.dumps(body, ensure_ascii=False, indent=2) + "\n", error.status, mimetype="application/problem+json")
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept")
+    return response

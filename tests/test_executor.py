@@ -1,0 +1,46 @@
+"""peerkg.executor: results over the size cap fail loudly; a query past the time limit is killed."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from peerkg.executor import Executor, Job, QueryTimeout, ResultTooLarge, execute
+from peerkg.web import create_app
+
+ALL = "SELECT * WHERE { ?s ?p ?o }"
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def job(kg, query, fmt="json"):
+    return Job(str(kg.path), query, fmt)
+
+
+def test_a_result_over_the_cap_is_an_error_not_a_short_result(kg):
+    full = execute(kg._store, job(kg, ALL), max_bytes=10**9)
+    assert len(full) > 100_000
+    with pytest.raises(ResultTooLarge, match="larger than the 100,000-byte limit"):
+        execute(kg._store, job(kg, ALL), max_bytes=100_000)
+
+
+def test_the_child_is_killed_at_the_time_limit_and_replaced(kg):
+    executor = Executor(timeout=1.0, max_bytes=10**8)
+    try:
+        first = executor._process
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="ran past the 1-second limit"):
+            executor.run(job(kg, HEAVY))
+        assert time.monotonic() - started < 5
+        assert executor._process is None and first is None
+        assert b'"value":"20"' in executor.run(job(kg, "SELECT (COUNT(DISTINCT ?t) AS ?n) { ?t a <https://w3id.org/peerkg/ontology#Theme> }"))
+    finally:
+        executor.close()
+
+
+def test_the_endpoint_answers_422_when_the_cap_cuts(built):
+    app = create_app({"TESTING": True, "DATA_DIR": str(built.data_dir), "MAX_RESULT_BYTES": 5000})
+    response = app.test_client().get("/sparql", query_string={"query": ALL})
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert "larger than the 5,000-byte limit" in response.get_json()["detail"]

@@ -1,0 +1,232 @@
+"""/sparql over real HTTP: a live ``peerkg serve`` queried with SPARQLWrapper, rdflib and plain requests."""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import pytest
+import requests
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
+
+from peerkg.iris import SD, VOID
+
+THEMES = "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a <https://w3id.org/peerkg/ontology#Theme> }"
+TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CONSTRUCT_THEMES = (
+    "CONSTRUCT { ?t ?p ?o } WHERE { GRAPH <https://w3id.org/peerkg/graph/umbrella_table6> "
+    "{ ?t a <https://w3id.org/peerkg/ontology#Theme> ; ?p ?o } }"
+)
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def count(url, query, **params) -> int:
+    response = requests.get(url + "/sparql", params={"query": query, **params}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("method", ["GET", POST, POSTDIRECTLY])
+def test_sparqlwrapper_in_all_three_ways(server, method):
+    client = SPARQLWrapper(server + "/sparql")
+    client.setQuery(THEMES)
+    client.setReturnFormat(JSON)
+    if method == POSTDIRECTLY:
+        client.setMethod(POST)
+        client.setRequestMethod(POSTDIRECTLY)
+    else:
+        client.setMethod(method)
+    assert client.query().convert()["results"]["bindings"][0]["n"]["value"] == "20"
+
+
+def test_rdflib_sparqlstore_select_and_construct(server):
+    as_json = Graph(store=SPARQLStore(server + "/sparql", returnFormat="json"))
+    assert int(list(as_json.query(THEMES))[0][0]) == 20
+    # rdflib's default asks for SPARQL XML results or RDF/XML, whichever the query gives.
+    graph = Graph(store=SPARQLStore(server + "/sparql"))
+    assert int(list(graph.query(THEMES))[0][0]) == 20
+    constructed = graph.query(CONSTRUCT_THEMES).graph
+    assert len(set(constructed.subjects(RDF.type, URIRef("https://w3id.org/peerkg/ontology#Theme")))) == 20
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8"),
+    ("text/csv", "text/csv; charset=utf-8"),
+    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8"),
+    ("text/html, */*;q=0.1", "application/sparql-results+json"),
+    ("application/json", "application/json"),
+])
+def test_select_negotiation(server, accept, expected):
+    response = requests.get(server + "/sparql", params={"query": THEMES}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == expected
+    assert "Accept" in response.headers["Vary"]
+
+
+def test_csv_and_tsv_bodies(server):
+    csv = requests.get(server + "/sparql", params={"query": THEMES}, headers={"Accept": "text/csv"})
+    assert csv.text == "n\r\n20\r\n"
+    tsv = requests.get(server + "/sparql", params={"query": THEMES, "format": "tsv"})
+    assert tsv.text.splitlines() == ["?n", "20"]
+
+
+@pytest.mark.parametrize("accept, content_type, rdflib_format", [
+    ("text/turtle", "text/turtle; charset=utf-8", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml; charset=utf-8", "xml"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+])
+def test_construct_negotiation(server, accept, content_type, rdflib_format):
+    response = requests.get(server + "/sparql", params={"query": CONSTRUCT_THEMES}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == content_type
+    graph = Graph().parse(data=response.content, format=rdflib_format)
+    assert len(set(graph.subjects(RDF.type, URIRef("https://w3id.org/peerkg/ontology#Theme")))) == 20
+
+
+def test_turtle_uses_the_ontology_prefixes(server):
+    response = requests.get(server + "/sparql", params={"query": CONSTRUCT_THEMES, "format": "turtle"})
+    assert "@prefix pkg: <https://w3id.org/peerkg/ontology#> ." in response.text
+    assert "pkg:Theme" in response.text and "<https://w3id.org/peerkg/ontology#Theme>" not in response.text
+
+
+@pytest.mark.parametrize("fmt, content_type", [("nquads", "application/n-quads"), ("trig", "application/trig")])
+def test_construct_as_dataset_formats(server, fmt, content_type):
+    response = requests.get(server + "/sparql", params={"query": CONSTRUCT_THEMES, "format": fmt})
+    assert response.headers["Content-Type"] == content_type
+    parsed = Dataset()
+    parsed.parse(data=response.content, format=fmt)
+    assert len(parsed) == len(Graph().parse(data=requests.get(server + "/sparql", params={"query": CONSTRUCT_THEMES, "format": "nt"}).content, format="nt"))
+
+
+def test_nothing_acceptable_is_406(server):
+    response = requests.get(server + "/sparql", params={"query": THEMES}, headers={"Accept": "application/pdf"})
+    assert response.status_code == 406
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "application/sparql-results+json" in response.json()["detail"]
+    assert requests.get(server + "/sparql", params={"query": THEMES, "format": "turtle"}).status_code == 406
+
+
+def test_format_parameter_wins_over_accept(server):
+    response = requests.get(server + "/sparql", params={"query": THEMES, "format": "csv"}, headers={"Accept": "application/sparql-results+xml"})
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_default_graph_is_the_union_and_dataset_parameters_replace_it(server, kg):
+    assert count(server, TRIPLES) == len(list(kg.quads()))
+    assert count(server, TRIPLES, **{"default-graph-uri": "https://w3id.org/peerkg/graph/review_table3"}) == 363
+    named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(server, named, **{"named-graph-uri": "https://w3id.org/peerkg/graph/links"}) == 24
+    assert count(server, TRIPLES, **{"named-graph-uri": "https://w3id.org/peerkg/graph/links"}) == 0
+
+
+def test_malformed_query_is_400_with_position(server):
+    response = requests.get(server + "/sparql", params={"query": "SELECT ?x WHERE { ?x "})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["status"] == 400 and problem["title"] == "Bad Request"
+    assert problem["detail"].startswith("SPARQL syntax error at line 1, column 19")
+    assert (problem["line"], problem["column"]) == (1, 19)
+
+
+def test_errors_in_plain_text_when_asked(server):
+    response = requests.get(server + "/sparql", params={"query": "SELEC"}, headers={"Accept": "text/plain"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.text.startswith("400 Bad Request: SPARQL syntax error at line 1, column 1")
+
+
+@pytest.mark.parametrize("request_kwargs, status, detail", [
+    ({"method": "GET", "params": [("query", THEMES), ("query", THEMES)]}, 400, "exactly one 'query' parameter"),
+    ({"method": "POST", "data": {"format": "json"}}, 400, "needs a 'query' parameter"),
+    ({"method": "POST", "data": "SELECT * {}", "headers": {"Content-Type": "text/plain"}}, 415, "not text/plain"),
+    ({"method": "POST", "data": b"", "headers": {"Content-Type": "application/sparql-query"}}, 400, "body is empty"),
+    ({"method": "GET", "params": {"update": "CLEAR ALL"}}, 403, "updates are not accepted"),
+    ({"method": "POST", "data": {"update": "CLEAR ALL"}}, 403, "updates are not accepted"),
+    ({"method": "POST", "data": "CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}}, 403, "updates are not accepted"),
+    ({"method": "GET", "params": {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}}, 403, "updates (INSERT, DELETE, LOAD"),
+    ({"method": "GET", "params": {"query": "LOAD <http://example.org/data.ttl>"}}, 403, "updates (INSERT, DELETE, LOAD"),
+    ({"method": "GET", "params": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}}, 403, "SERVICE"),
+    ({"method": "GET", "params": {"query": "SELECT * WHERE { { SELECT * WHERE { OPTIONAL { SERVICE SILENT <http://x.invalid/> { ?s ?p ?o } } } } }"}}, 403, "SERVICE"),
+    ({"method": "PUT", "data": "x"}, 405, ""),
+])
+def test_bad_requests_are_refused_and_change_nothing(server, request_kwargs, status, detail):
+    before = count(server, TRIPLES)
+    kwargs = dict(request_kwargs)
+    response = requests.request(kwargs.pop("method"), server + "/sparql", **kwargs)
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert detail in response.json()["detail"]
+    assert count(server, TRIPLES) == before
+
+
+def test_a_query_past_the_time_limit_is_stopped_with_503(server):
+    started = time.monotonic()
+    response = requests.get(server + "/sparql", params={"query": HEAVY}, timeout=60)
+    assert response.status_code == 503
+    assert "ran past the 2-second limit and was stopped" in response.json()["detail"]
+    assert time.monotonic() - started < 10
+    # The stopped worker serves the next query at once.
+    for _ in range(4):
+        assert count(server, THEMES) == 20
+
+
+def test_gzip_etag_and_304(server):
+    params = {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 200"}
+    response = requests.get(server + "/sparql", params=params, headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.raw.read()).startswith(b'{"head":{"vars":["o","p","s"]}')
+    tag = response.headers["ETag"]
+    again = requests.get(server + "/sparql", params=params, headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["Cache-Control"] == "public, no-cache"
+    other_format = requests.get(server + "/sparql", params={**params, "format": "csv"}, headers={"If-None-Match": tag})
+    assert other_format.status_code == 200
+
+
+def test_cors_for_reads_without_credentials(server):
+    response = requests.get(server + "/sparql", params={"query": THEMES}, headers={"Origin": "https://example.org"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    preflight = requests.options(server + "/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type",
+    })
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+def test_head_has_the_headers_and_no_body(server):
+    response = requests.head(server + "/sparql", params={"query": THEMES, "format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content == b""
+
+
+def test_service_description(server, kg):
+    response = requests.get(server + "/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    graph = Graph().parse(data=response.text, format="turtle")
+    endpoint = URIRef(server + "/sparql")
+    assert (endpoint, RDF.type, SD.Service) in graph
+    assert (endpoint, SD.endpoint, endpoint) in graph
+    assert (endpoint, SD.feature, SD.UnionDefaultGraph) in graph
+    assert len(list(graph.objects(endpoint, SD.resultFormat))) == 10
+    default = graph.value(graph.value(endpoint, SD.defaultDataset), SD.defaultGraph)
+    assert int(graph.value(default, VOID.triples)) == len(list(kg.quads()))
+    assert len(list(graph.objects(None, SD.namedGraph))) == 8
+    assert (endpoint, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(server + "/queries/table3")) in graph
+    as_jsonld = requests.get(server + "/sparql", headers={"Accept": "application/ld+json"})
+    assert as_jsonld.headers["Content-Type"] == "application/ld+json"
+    assert len(Graph().parse(data=as_jsonld.text, format="json-ld")) == len(graph)
+
+
+def test_service_description_names_the_url_the_client_used(server):
+    response = requests.get(server + "/sparql", headers={"Accept": "application/n-triples", "Host": "kg.example.org"})
+    assert "<http://kg.example.org/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint> <http://kg.example.org/sparql> ." in response.text

@@ -1,0 +1,70 @@
+"""/queries over real HTTP: the listing, running canned queries with URL parameters, suffixes and errors."""
+
+from __future__ import annotations
+
+import requests
+
+from peerkg import queries
+from peerkg.config import PROJECT_ROOT
+
+CANNED = queries.load_all(PROJECT_ROOT / "queries")
+
+
+def test_listing_as_json_and_html(server):
+    listing = requests.get(server + "/queries", headers={"Accept": "application/json"})
+    assert listing.headers["Content-Type"] == "application/json"
+    names = [entry["name"] for entry in listing.json()["queries"]]
+    assert names == sorted(CANNED)
+    table3 = next(entry for entry in listing.json()["queries"] if entry["name"] == "table3")
+    assert table3["url"] == server + "/queries/table3"
+    assert table3["title"] == "Table 3 of the literature review, rebuilt from the graph"
+    page = requests.get(server + "/queries", headers={"Accept": "text/html"})
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert '<h2><a href="' + server + '/queries/table3">Table 3 of the literature review' in page.text
+
+
+def test_run_with_suffixes(server):
+    csv = requests.get(server + "/queries/table3.csv")
+    assert csv.status_code == 200 and csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert len(csv.text.splitlines()) == 13
+    tsv = requests.get(server + "/queries/role_activities.tsv")
+    assert tsv.text.splitlines()[:2] == ['?group\t?activity', '"peer work"@en\t"direct work"@en']
+    as_json = requests.get(server + "/queries/table6.json")
+    assert as_json.headers["Content-Type"] == "application/sparql-results+json"
+    assert len(as_json.json()["results"]["bindings"]) == 42
+
+
+def test_negotiates_like_the_endpoint(server):
+    response = requests.get(server + "/queries/table3", headers={"Accept": "application/sparql-results+xml"})
+    assert response.headers["Content-Type"] == "application/sparql-results+xml; charset=utf-8"
+    assert requests.get(server + "/queries/table3.ttl").status_code == 406
+    assert requests.get(server + "/queries/table3", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_parameters_are_bound_as_terms(server):
+    with_param = [q for q in CANNED.values() if q.params]
+    assert with_param, "some canned query takes parameters"
+    query = with_param[0]
+    param = query.params[0]
+    response = requests.get(server + f"/queries/{query.name}.json", params={param.name: param.example})
+    assert response.status_code == 200, response.text
+    # A value that would break out of a pasted query is just an odd term when bound.
+    if param.type == "string":
+        odd = requests.get(server + f"/queries/{query.name}.json", params={param.name: '" } ; DROP ALL ; {'})
+        assert odd.status_code == 200
+
+
+def test_bad_parameters_are_400_naming_them(server):
+    unknown = requests.get(server + "/queries/table3", params={"colour": "red"})
+    assert unknown.status_code == 400
+    assert unknown.json()["parameter"] == "colour"
+    assert "query 'table3' has no parameter 'colour'" in unknown.json()["detail"]
+    iri_param = next((q, p) for q in CANNED.values() for p in q.params if p.type == "iri")
+    bad = requests.get(server + f"/queries/{iri_param[0].name}", params={iri_param[1].name: "not an iri <>"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == iri_param[1].name
+
+
+def test_unknown_query_is_404(server):
+    response = requests.get(server + "/queries/no_such_query")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "no canned query named 'no_such_query' (see /queries)"
