@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: serve test build clean
+.PHONY: serve test build bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## serve: build the graph (validated against the shapes) into data/, print its statistics
+## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP)
-	$(BIN)/peerkg build
+	$(BIN)/peerkg build --if-needed
 	$(BIN)/peerkg stats
+	$(BIN)/peerkg serve --host $(HOST) --port $(PORT)
 
 ## test: run the whole test suite
 test: $(STAMP)
@@ -26,3 +29,7 @@ build: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data
+
+## bench: throughput and latency of peerkg serve vs Oxigraph's server and a bare Flask route (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal
@@ -21,6 +22,7 @@ VOCABULARIES = "vocabularies"
 ONTOLOGY = "ontology"
 LINKS = "links"
 BUILD = "build"
+INPUT_SUFFIXES = {".txt", ".toml", ".ttl", ".py"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,20 @@ def assemble(settings: Settings) -> dict[str, Graph]:
     return graphs
 
 
+def fingerprint(settings: Settings) -> str:
+    """A digest of everything a build reads: data files, the code that converts them, and the version."""
+    digest = hashlib.sha256(__version__.encode())
+    sources = [settings.seeds_dir, settings.vocab_dir, settings.ontology_path.parent, settings.shapes_dir, Path(__file__).parent]
+    for path in sorted(p for source in sources for p in source.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_current(settings: Settings) -> bool:
+    """Whether the published store was built from exactly these inputs."""
+    return store.fingerprint_of_current(settings.data_dir) == fingerprint(settings)
+
+
 def build(settings: Settings) -> BuildResult:
     """Parse, link, validate and publish; on any error the published store is left as it was."""
     started = dt.datetime.now(dt.timezone.utc)
@@ -59,7 +75,8 @@ def build(settings: Settings) -> BuildResult:
     log.info("validating %d triples against %s", len(data), settings.shapes_dir)
     shapes.validate(data, shapes.load(settings.shapes_dir), ontology=graphs[ONTOLOGY])
     graphs[BUILD] = _activity(graphs, started)
-    path = store.publish(settings.data_dir, (quad for name, graph in graphs.items() for quad in _quads(name, graph)))
+    quads = (quad for name, graph in graphs.items() for quad in _quads(name, graph))
+    path = store.publish(settings.data_dir, quads, fingerprint(settings))
     log.info("published store %s", path)
     return BuildResult(path.name, {str(iris.graph(name)): len(graph) for name, graph in graphs.items()})
 

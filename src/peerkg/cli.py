@@ -46,9 +46,13 @@ def main(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 
 
 @main.command(help="Parse the seeds, validate the graph against the shapes and publish a new on-disk store.")
+@click.option("--if-needed", is_flag=True, help="Do nothing when the published store was built from the same inputs.")
 @click.pass_obj
 @_errors
-def build(settings: Settings) -> None:
+def build(settings: Settings, if_needed: bool) -> None:
+    if if_needed and building.is_current(settings):
+        click.echo(f"Store in {settings.data_dir} is up to date with the seeds, vocabularies, ontology, shapes and code.")
+        return
     result = building.build(settings)
     click.echo(f"Built store version {result.version} in {settings.data_dir}")
     for graph, count in result.graphs.items():

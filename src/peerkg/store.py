@@ -25,6 +25,7 @@ from .errors import PeerkgError, UserInputError
 
 CURRENT = "current"
 STORES = "stores"
+FINGERPRINT = ".fingerprint"
 KEEP_PREVIOUS = 1  # older versions kept beside the current one, for readers still holding them
 
 
@@ -87,8 +88,11 @@ def open_current(data_dir: Path) -> EmbeddedStore:
     return EmbeddedStore(path.resolve())
 
 
-def publish(data_dir: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Write ``quads`` into a new store version and make it current in one atomic step."""
+def publish(data_dir: Path, quads: Iterable[ox.Quad], fingerprint: str = "") -> Path:
+    """Write ``quads`` into a new store version and make it current in one atomic step.
+
+    ``fingerprint`` (of the build's inputs) is kept beside the version, for ``build --if-needed``.
+    """
     stores = data_dir / STORES
     stores.mkdir(parents=True, exist_ok=True)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
@@ -102,6 +106,7 @@ def publish(data_dir: Path, quads: Iterable[ox.Quad]) -> Path:
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
+    target.with_suffix(FINGERPRINT).write_text(fingerprint)
     link = current_path(data_dir)
     staging = data_dir / f".{CURRENT}.{os.getpid()}"
     staging.unlink(missing_ok=True)
@@ -113,6 +118,14 @@ def publish(data_dir: Path, quads: Iterable[ox.Quad]) -> Path:
 
 def _prune(stores: Path, keep: set[str]) -> None:
     """Remove old versions, keeping the newest KEEP_PREVIOUS besides ``keep``."""
-    older = sorted((p for p in stores.iterdir() if p.name not in keep), key=lambda p: p.name, reverse=True)
+    older = sorted((p for p in stores.iterdir() if p.is_dir() and p.name not in keep), key=lambda p: p.name, reverse=True)
     for path in older[KEEP_PREVIOUS:]:
         shutil.rmtree(path, ignore_errors=True)
+        path.with_suffix(FINGERPRINT).unlink(missing_ok=True)
+
+
+def fingerprint_of_current(data_dir: Path) -> str | None:
+    """The input fingerprint the published version was built from, if any."""
+    link = current_path(data_dir)
+    sidecar = link.resolve().with_suffix(FINGERPRINT) if link.exists() else None
+    return sidecar.read_text() if sidecar and sidecar.exists() else None

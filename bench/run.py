@@ -1,0 +1,135 @@
+"""Benchmark: peerkg serve against Oxigraph's own server and a bare Flask route, driven by wrk on loopback.
+
+Prints, per query, throughput and p50 / p99 latency for peerkg and for `oxigraph serve-read-only` on the
+same store, the ratio peerkg / Oxigraph, and for small queries the ratio to the bare Flask ceiling measured
+in the same run. Run it with `make bench` (it installs wrk and the oxigraph CLI when they are missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+THEMES = "PREFIX pkg: <https://w3id.org/peerkg/ontology#> SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a pkg:Theme }"
+# Heavy: every pair of findings that share a backing reference, aggregated (a join of ~10^4 rows, sorted).
+HEAVY = (
+    "PREFIX pkg: <https://w3id.org/peerkg/ontology#> "
+    "SELECT ?a (COUNT(DISTINCT ?b) AS ?shared) WHERE { ?a pkg:backedBy/pkg:referenceNumber ?n . "
+    "?b pkg:backedBy/pkg:referenceNumber ?n . ?x ?p ?a . ?y ?q ?b . FILTER (?a != ?b) } GROUP BY ?a ORDER BY DESC(?shared) ?a"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server for {url} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def start(command: list[str], probe: str, env=None) -> subprocess.Popen:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    wait(probe, process)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(15)
+
+
+def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float]:
+    """Requests per second and p50 / p99 latency in ms, as wrk reports them."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    if "Non-2xx" in output:
+        raise SystemExit(f"{url} answered errors under load:\n{output}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return rps, _latency(output, "50%"), _latency(output, "99%")
+
+
+def _latency(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def ensure_tools() -> None:
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    if not (BIN / "oxigraph").exists():
+        subprocess.run([str(BIN / "pip"), "install", "--quiet", "oxigraph==0.5.13"], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for peerkg and the Flask ceiling")
+    args = parser.parse_args()
+    ensure_tools()
+    subprocess.run([str(BIN / "peerkg"), "--quiet", "build", "--if-needed"], check=True)
+    store = (ROOT / "data" / "current").resolve()
+
+    hello_port, peerkg_port, oxigraph_port = free_port(), free_port(), free_port()
+    servers = [
+        start([str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{hello_port}", "--chdir", str(ROOT / "bench"), "hello:app"],
+              f"http://127.0.0.1:{hello_port}/hello"),
+        start([str(BIN / "peerkg"), "--quiet", "serve", "--port", str(peerkg_port), "--workers", str(args.workers)],
+              f"http://127.0.0.1:{peerkg_port}/queries"),
+        start([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{oxigraph_port}"],
+              f"http://127.0.0.1:{oxigraph_port}/query?query=" + urllib.parse.quote("ASK {}")),
+    ]
+    try:
+        ceiling = wrk(f"http://127.0.0.1:{hello_port}/hello", args.seconds, args.connections)
+        print(f"machine: {os.cpu_count()} cores; wrk -t2 -c{args.connections} -d{args.seconds}s; gunicorn workers {args.workers}")
+        print(f"bare Flask ceiling: {ceiling[0]:.0f} req/s, p50 {ceiling[1]:.2f} ms, p99 {ceiling[2]:.2f} ms\n")
+        canned = {name: (ROOT / "queries" / f"{name}.rq").read_text() for name in ("table3", "challenges_for_psws", "role_activities")}
+        cases = [(f"canned {name}", "small", f"/queries/{name}.json", _body(text)) for name, text in canned.items()]
+        cases += [("ad-hoc theme count", "small", "/sparql?query=" + urllib.parse.quote(THEMES), THEMES),
+                  ("ad-hoc heavy join", "heavy", "/sparql?query=" + urllib.parse.quote(HEAVY), HEAVY)]
+        header = f"{'query':28} {'kind':6} {'peerkg req/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'oxigraph req/s':>14} {'p50 ms':>8} {'p99 ms':>8} {'vs oxigraph':>11} {'vs flask':>9}"
+        print(header)
+        print("-" * len(header))
+        for label, kind, path, sparql in cases:
+            ours = wrk(f"http://127.0.0.1:{peerkg_port}{path}", args.seconds, args.connections)
+            theirs = wrk(f"http://127.0.0.1:{oxigraph_port}/query?query=" + urllib.parse.quote(sparql), args.seconds, args.connections)
+            print(f"{label:28} {kind:6} {ours[0]:12.0f} {ours[1]:8.2f} {ours[2]:8.2f} {theirs[0]:14.0f} {theirs[1]:8.2f} {theirs[2]:8.2f} "
+                  f"{ours[0] / theirs[0]:11.2f} {ours[0] / ceiling[0]:9.2f}")
+    finally:
+        for server in servers:
+            stop(server)
+
+
+def _body(text: str) -> str:
+    """A canned query without its #+ header, as Oxigraph is sent it."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#+"))
+
+
+if __name__ == "__main__":
+    main()
