@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pyoxigraph as ox
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDFS
 
 from conftest import PROJECT_ROOT, SEEDS, rows, seed_text
 from peerkg import queries
@@ -30,7 +33,9 @@ JOB_DESCRIPTION = "003_271100d76ceb042c.txt"
 
 
 def run(kg, name, **params):
-    return rows(queries.get(QUERIES, name).run(kg, params))
+    """SELECT rows as dicts; the triples of a CONSTRUCT."""
+    results = queries.get(QUERIES, name).run(kg, params)
+    return list(results) if isinstance(results, ox.QueryTriples) else rows(results)
 
 
 def pick(result, *columns) -> list[tuple]:
@@ -608,3 +613,20 @@ def test_source_documents(kg):
     for row in result:
         assert row["sha256"] == hashlib.sha256((SEEDS / row["file"]).read_bytes()).hexdigest()
         assert row["built"]
+
+
+def test_describe(kg):
+    results = queries.get(QUERIES, "describe").run(kg, {"resource": "id/study/mowbray-1996"})
+    graph = Graph().parse(data=results.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+    study = URIRef("https://w3id.org/peerkg/id/study/mowbray-1996")
+    pkg = "https://w3id.org/peerkg/ontology#"
+    assert graph.value(study, RDFS.label) == Literal("Mowbray et al. 1996")
+    assert len(list(graph.predicate_objects(study))) == 9
+    assert set(graph.subject_predicates(study)) == {
+        (URIRef("https://w3id.org/peerkg/id/study/review-2012"), URIRef(pkg + "reviews")),
+        (URIRef("https://w3id.org/peerkg/id/work/mowbray-1996"), URIRef(pkg + "reports")),
+    }
+    passage = graph.value(study, PROV.wasDerivedFrom)
+    assert str(graph.value(passage, PROV.value)).startswith("Mowbray et al. 1996 [40] Roles, benefits, challenges")
+    work = URIRef("https://w3id.org/peerkg/id/work/mowbray-1996")
+    assert str(graph.value(work, URIRef("http://purl.org/dc/terms/title"))) == "Consumers as community support providers: issues created by role innovation"

@@ -23,7 +23,7 @@ def test_stats_counts_per_graph_and_class(run):
     result = run("stats")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert ["https://w3id.org/peerkg/graph/review_table3", "363"] in [line.split() for line in lines]
+    assert ["https://w3id.org/peerkg/graph/review_table3", "364"] in [line.split() for line in lines]
     assert any(line.split() == ["https://w3id.org/peerkg/ontology#Finding", "42"] for line in lines)
     assert any(line.split() == ["https://w3id.org/peerkg/ontology#Theme", "20"] for line in lines)
     assert any(line.split() == ["https://w3id.org/peerkg/ontology#InformantGroup", "15"] for line in lines)

@@ -119,7 +119,7 @@ def test_format_parameter_wins_over_accept(server):
 
 def test_default_graph_is_the_union_and_dataset_parameters_replace_it(server, kg):
     assert count(server, TRIPLES) == len(list(kg.quads()))
-    assert count(server, TRIPLES, **{"default-graph-uri": "https://w3id.org/peerkg/graph/review_table3"}) == 363
+    assert count(server, TRIPLES, **{"default-graph-uri": "https://w3id.org/peerkg/graph/review_table3"}) == 364
     named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert count(server, named, **{"named-graph-uri": "https://w3id.org/peerkg/graph/links"}) == 24
     assert count(server, TRIPLES, **{"named-graph-uri": "https://w3id.org/peerkg/graph/links"}) == 0

@@ -68,13 +68,13 @@ def build(settings: Settings) -> BuildResult:
     """Parse, link, validate and publish; on any error the published store is left as it was."""
     started = dt.datetime.now(dt.timezone.utc)
     graphs = assemble(settings)
+    graphs[BUILD] = _activity(graphs, started)
     data = Graph()
     for name, graph in graphs.items():
         if name != ONTOLOGY:
             data += graph
     log.info("validating %d triples against %s", len(data), settings.shapes_dir)
     shapes.validate(data, shapes.load(settings.shapes_dir), ontology=graphs[ONTOLOGY])
-    graphs[BUILD] = _activity(graphs, started)
     quads = (quad for name, graph in graphs.items() for quad in _quads(name, graph))
     path = store.publish(settings.data_dir, quads, fingerprint(settings))
     log.info("published store %s", path)

@@ -59,9 +59,12 @@ def load(shapes_dir: Path) -> Graph:
 
 def check(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
     """Validate ``data`` (with ``ontology`` for class hierarchy) and return the report."""
+    # The ontology joins the data graph (for rdfs:subClassOf) by union rather than pyshacl's ont_graph,
+    # which clones the data node by node and doubles the time of a build's gate.
+    target = data + ontology if ontology is not None else data
     try:
         conforms, report_graph, _ = shacl_validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=False
+            target, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False
         )
     except Exception as problem:  # pyshacl raises its own types for broken shapes
         raise UserInputError(f"the shapes could not be applied: {problem}") from None

@@ -45,6 +45,7 @@ def parse(text: str, vocab) -> Graph:
     review = iris.study(ARTICLE_KEY)
     facts.add_all(review, {RDF.type: PKG.LiteratureReview, PKG.reportedIn: article})
     facts.add(article, PKG.reports, review)
+    facts.derive(review, body[0], "citation line")
     facts.add_all(iris.scheme("informant-roles"), {
         RDF.type: SKOS.ConceptScheme,
         DCTERMS.title: Literal("Informant roles", lang="en"),
