@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import click
-import pyoxigraph as ox
 
 from . import __version__, build as building, formats, queries, shapes, store
 from .config import Settings

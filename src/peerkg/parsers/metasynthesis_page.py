@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, SDO, XSD
 
 from .. import iris
 from ..iris import CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
+from . import informants
 
 STEM = "metasynthesis_page"
 FILE_NAME = "002_eb184550ae9a1ff6.txt"
@@ -132,22 +133,8 @@ def _study(facts: Facts, vocab, article: URIRef, sections) -> None:
     names = re.split(r", (?:and )?", groups["groups"])
     for position, name in enumerate(names, start=1):
         label = re.sub(r"^(?:their|the) ", "", name)
-        group, role = iris.mint("study", ARTICLE_KEY, "informants", iris.slug(label)), iris.concept("informant-role", label)
         # The page gives no sample sizes: pkg:sampleSize stays absent.
-        facts.add_all(group, {
-            RDF.type: PKG.InformantGroup,
-            RDFS.label: label,
-            PKG.role: role,
-            SDO.position: Literal(position, datatype=XSD.positiveInteger),
-        })
-        facts.add(study, PKG.hasInformantGroup, group)
-        facts.add(role, RDF.type, SKOS.Concept)
-        facts.add_all(role, {
-            RDF.type: PKG.InformantRole,
-            SKOS.prefLabel: Literal(label[0].upper() + label[1:], lang="en"),
-            SKOS.inScheme: iris.scheme("informant-roles"),
-        })
-        facts.derive(group, line, "abstract, Method")
+        informants.add_group(facts, ARTICLE_KEY, label, position, line, "abstract, Method")
 
 
 def _citing_articles(facts: Facts, cited: URIRef, body: list[Line]) -> None:

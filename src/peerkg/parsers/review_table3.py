@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .. import iris
 from ..iris import BIRO, CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
+from . import informants
 
 STEM = "review_table3"
 FILE_NAME = "000_55cb9b85baa6787a.txt"
@@ -123,27 +124,7 @@ def _row(facts: Facts, vocab, line: Line, number: int, review, article) -> None:
     for subject in (study, work, entry):
         facts.derive(subject, line, locator)
     for position, group in enumerate(INFORMANT.finditer(cells["informants"]), start=1):
-        _informant_group(facts, study, key, group["label"], int(group["n"]), position, line, locator)
-
-
-def _informant_group(facts: Facts, study, key: str, label: str, size: int, position: int, line: Line, locator: str):
-    group = iris.mint("study", key, "informants", iris.slug(label))
-    role = iris.concept("informant-role", label)
-    facts.add_all(group, {
-        RDF.type: PKG.InformantGroup,
-        RDFS.label: label,
-        PKG.role: role,
-        PKG.sampleSize: Literal(size, datatype=XSD.nonNegativeInteger),
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
-    })
-    facts.add(study, PKG.hasInformantGroup, group)
-    facts.add(role, RDF.type, SKOS.Concept)
-    facts.add_all(role, {
-        RDF.type: PKG.InformantRole,
-        SKOS.prefLabel: Literal(label[0].upper() + label[1:], lang="en"),
-        SKOS.inScheme: iris.scheme("informant-roles"),
-    })
-    facts.derive(group, line, locator)
+        informants.add_group(facts, key, group["label"], position, line, locator, size=int(group["n"]))
 
 
 def _first_family_name(authors: str) -> str:
