@@ -6,14 +6,11 @@ import os
 
 from flask import Flask
 from flask_compress import Compress
-from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
 from ..errors import PeerkgError
-from . import canned, problems, sparql
-
-READ_PATHS = r"^/(sparql|queries)(/.*)?$"
+from . import canned, cors, httpcache, kg, problems, sparql
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         QUERIES_DIR=str(settings.queries_dir),
         QUERY_TIMEOUT=float(os.environ.get("PEERKG_QUERY_TIMEOUT", 30)),
         MAX_RESULT_BYTES=int(os.environ.get("PEERKG_MAX_RESULT_BYTES", 50 * 1024 * 1024)),
+        RESULT_CACHE_ENTRIES=int(os.environ.get("PEERKG_RESULT_CACHE_ENTRIES", 512)),  # 0: run every query
         COMPRESS_ALGORITHM=["gzip", "deflate"],
         COMPRESS_MIMETYPES=[
             "application/sparql-results+json", "application/sparql-results+xml", "application/json",
@@ -38,11 +36,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Compress(app)
-    # Reads are open to every origin; no credentials are ever allowed across origins.
-    CORS(app, resources={READ_PATHS: {"origins": "*"}}, supports_credentials=False, send_wildcard=True, max_age=86400,
-         allow_headers=["Content-Type", "Accept", "If-None-Match"], expose_headers=["ETag", "Content-Type"])
+    app.after_request(cors.allow_reads)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(canned.bp)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)
+    app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, lambda: _version(app.config), app.config["RESULT_CACHE_ENTRIES"])
     return app
+
+
+def _version(config) -> str | None:
+    path = kg.path_for(config)
+    return None if path is None else str(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
@@ -19,19 +20,30 @@ from .. import queries, store
 from ..errors import PeerkgError
 from ..executor import Executor, Job
 
-CACHE_ENTRIES = 512
 CACHE_MAX_BODY = 512 * 1024
 
 
 def store_path() -> Path:
     """The store directory to read now: ``--store DIR`` when given, else the data directory's current version."""
-    fixed = current_app.config.get("STORE")
+    path = path_for(current_app.config)
+    if path is None:
+        raise PeerkgError(
+            f"no store in {current_app.config['DATA_DIR']}: run 'peerkg build' first", status=503, title="Service Unavailable"
+        )
+    return path
+
+
+def path_for(config) -> Path | None:
+    """The store directory an app with ``config`` reads now, or None when there is none yet."""
+    fixed = config.get("STORE")
     if fixed:
-        return Path(fixed).resolve()
-    link = store.current_path(Path(current_app.config["DATA_DIR"]))
-    if not link.exists():
-        raise PeerkgError(f"no store in {link.parent}: run 'peerkg build' first", status=503, title="Service Unavailable")
-    return link.resolve()
+        return Path(fixed)
+    data_dir = Path(config["DATA_DIR"])
+    try:
+        # One readlink per request (the link is relative, "stores/<version>"): cheaper than resolve().
+        return data_dir / os.readlink(store.current_path(data_dir))
+    except OSError:
+        return None
 
 
 def version() -> str:
@@ -51,7 +63,8 @@ def executor() -> Executor:
 class ResultCache:
     """Results by job: a store version never changes, so a job's bytes never go stale."""
 
-    def __init__(self):
+    def __init__(self, entries: int):
+        self.entries = entries
         self._entries: OrderedDict[Job, bytes] = OrderedDict()
         self._lock = Lock()
 
@@ -63,15 +76,18 @@ class ResultCache:
             return body
 
     def put(self, job: Job, body: bytes) -> None:
-        if len(body) <= CACHE_MAX_BODY:
+        if self.entries and len(body) <= CACHE_MAX_BODY:
             with self._lock:
                 self._entries[job] = body
-                if len(self._entries) > CACHE_ENTRIES:
+                if len(self._entries) > self.entries:
                     self._entries.popitem(last=False)
 
 
 def run(job: Job) -> bytes:
-    cache = current_app.extensions.setdefault("peerkg.cache", ResultCache())
+    extensions = current_app.extensions
+    if "peerkg.cache" not in extensions:
+        extensions["peerkg.cache"] = ResultCache(current_app.config["RESULT_CACHE_ENTRIES"])
+    cache = extensions["peerkg.cache"]
     body = cache.get(job)
     if body is None:
         body = executor().run(job)
