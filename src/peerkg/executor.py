@@ -148,6 +148,7 @@ class Executor:
             try:
                 self._connection.send(job)
                 if not self._connection.poll(self.timeout):
+                    log.warning("query stopped at the %g-second limit: %.200s", self.timeout, job.query)
                     self._stop()
                     raise QueryTimeout(
                         f"the query ran past the {self.timeout:g}-second limit and was stopped; "
@@ -174,7 +175,6 @@ class Executor:
         if self._process is not None:
             self._process.kill()
             self._process.join(5)
-            log.warning("query process %s killed", self._process.pid)
         if self._connection is not None:
             self._connection.close()
         self._process, self._connection = None, None
