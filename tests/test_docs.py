@@ -50,7 +50,7 @@ def test_readme_curl_examples_work_as_printed(server, command):
     import shlex
     import subprocess
 
-    args = [arg.replace("http://127.0.0.1:8000", server) for arg in shlex.split(command)]
+    args = [arg.replace("http://127.0.0.1:8000", server) for arg in shlex.split(command, comments=True)]
     result = subprocess.run([*args, "--silent", "--show-error", "--fail", "--write-out", "\n%{http_code}"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     body, status = result.stdout.rsplit("\n", 1)

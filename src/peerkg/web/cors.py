@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-READ_PREFIXES = ("/sparql", "/queries")
+READ_PREFIXES = ("/sparql", "/queries", "/id/", "/graph/", "/ontology", "/download", "/dataset", "/.well-known/")
 ALLOW_METHODS = "GET, HEAD, POST, OPTIONS"
 ALLOW_HEADERS = "Accept, Content-Type, If-None-Match"
 EXPOSE_HEADERS = "ETag, Content-Type, Link, Location"

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from threading import Lock
 
-CACHED_PREFIXES = ("/sparql", "/queries/")
+CACHED_PREFIXES = ("/sparql", "/queries/", "/id/", "/graph/", "/ontology")
 CACHED_STATUSES = ("200", "304")
 # Request headers a response may vary on: Accept (negotiation), Accept-Encoding (gzip), If-None-Match
 # (304), Host (absolute URLs in descriptions and listings), Origin (CORS headers).

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from flask import Response, request
+from flask import Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PeerkgError
+from . import pages
 
 
 def from_http(error: HTTPException) -> Response:
@@ -30,8 +31,10 @@ def render(error: PeerkgError) -> Response:
         **error.details,
     }
     accept = request.accept_mimetypes
-    textual = accept and accept.best_match(["application/problem+json", "application/json", "text/plain"]) == "text/plain"
-    if textual:
+    choice = accept.best_match(["application/problem+json", "application/json", "text/plain", "text/html"]) if accept else None
+    if choice == "text/html":
+        response = Response(render_template("problem.html", problem=body, href=pages.href), error.status, mimetype="text/html")
+    elif choice == "text/plain":
         response = Response(f"{body['status']} {body['title']}: {body['detail']}\n", error.status, mimetype="text/plain")
     else:
         response = Response(json.dumps(body, ensure_ascii=False, indent=2) + "\n", error.status, mimetype="application/problem+json")

@@ -1,0 +1,157 @@
+"""Dereferenceable IRIs: ``/id/…``, ``/graph/…`` and ``/ontology`` answer with a description of their thing.
+
+Following the W3C note "Cool URIs for the Semantic Web", a thing's IRI (no suffix) answers ``303 See Other``
+to the document that describes it, chosen by ``Accept``: ``<iri>.html``, ``.ttl``, ``.jsonld``, ``.nt`` or
+``.rdf``. The documents answer ``200`` with ``Link`` headers to the other variants and to the thing they
+describe. The IRIs are the configured base's (``PEERKG_BASE``); a server on another host serves them at
+the same paths.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+from rdflib import Graph, URIRef
+
+from .. import iris
+from ..errors import NotFound
+from ..executor import Job
+from . import kg, ontology_docs, pages
+from .negotiation import prefers
+
+bp = Blueprint("resources", __name__)
+
+# suffix → (media type, rdflib serializer); HTML first: the default for browsers and */*.
+VARIANTS = {
+    "html": ("text/html", None),
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "nt": ("application/n-triples", "nt"),
+    "rdf": ("application/rdf+xml", "xml"),
+}
+BY_MEDIA = {media: suffix for suffix, (media, _) in VARIANTS.items()} | {"application/json": "jsonld", "application/xhtml+xml": "html"}
+
+
+@bp.get("/id/<path:path>")
+def thing(path: str) -> Response:
+    return _dereference("id/" + path, _describe)
+
+
+@bp.get("/graph/<name>")
+def named_graph(name: str) -> Response:
+    return _dereference("graph/" + name, _graph)
+
+
+@bp.get("/ontology")
+@bp.get("/ontology.<suffix>")
+@bp.get("/ontology/<path:rest>")
+def ontology(suffix: str | None = None, rest: str | None = None) -> Response:
+    """The ontology IRI, its version IRI (``/ontology/0.1.0``) and their documents."""
+    if rest is not None:
+        return _dereference("ontology/" + rest, _ontology)
+    return _dereference("ontology" + (f".{suffix}" if suffix else ""), _ontology)
+
+
+def _dereference(path: str, describe) -> Response:
+    """303 from a thing's IRI to its document; 200 for a document (``…/x.ttl``)."""
+    stem, _, suffix = path.rpartition(".") if _has_suffix(path) else (path, "", "")
+    if not suffix:
+        chosen = BY_MEDIA.get(prefers(*BY_MEDIA)) if request.accept_mimetypes else "html"
+        if chosen is None:
+            raise NotAcceptableDocument(stem)
+        describe(stem, check_only=True)
+        response = redirect(f"/{stem}.{chosen}", code=303)
+        response.vary.add("Accept")
+        response.headers["Link"] = _links(stem)
+        return response
+    graph, iri, title = describe(stem)
+    media, serializer = VARIANTS[suffix]
+    if serializer is None:
+        body = describe_html(stem, graph, iri, title)
+    elif serializer == "json-ld":
+        body = graph.serialize(format=serializer, encoding="utf-8", auto_compact=True)
+    else:
+        body = graph.serialize(format=serializer, encoding="utf-8")
+    response = Response(body, mimetype=media)
+    response.headers["Link"] = _links(stem, iri=iri, current=suffix)
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def describe_html(stem: str, graph: Graph, iri: URIRef, title: str) -> str:
+    if stem.startswith("ontology"):
+        return ontology_docs.html()
+    return pages.resource(graph, iri, title, alternates=_alternates(stem))
+
+
+def _has_suffix(path: str) -> bool:
+    return path.rpartition("/")[2].rpartition(".")[2] in VARIANTS and "." in path.rpartition("/")[2]
+
+
+def _alternates(stem: str) -> list[tuple[str, str, str]]:
+    return [(f"/{stem}.{suffix}", media, suffix) for suffix, (media, _) in VARIANTS.items()]
+
+
+def _links(stem: str, iri: URIRef | None = None, current: str | None = None) -> str:
+    links = [f'<{href}>; rel="alternate"; type="{media}"' for href, media, suffix in _alternates(stem) if suffix != current]
+    if iri is not None:
+        links.append(f'<{iri}>; rel="describes"')
+    return ", ".join(links)
+
+
+def _describe(stem: str, check_only: bool = False):
+    """The resource's description from the store (canned query ``describe``), or a helpful 404."""
+    iri = URIRef(iris.base() + stem)
+    query = kg.canned()["describe"]
+    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", (("resource", ox.NamedNode(str(iri))),)))
+    if not ntriples:
+        raise NotInGraph(str(iri), _near(stem))
+    if check_only:
+        return None
+    graph = pages.graph_with_prefixes().parse(data=ntriples, format="nt")
+    return graph, iri, pages.label(graph, iri) or stem
+
+
+def _graph(stem: str, check_only: bool = False):
+    """A named graph's IRI describes the graph: its own triples."""
+    iri = URIRef(iris.base() + stem)
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    ntriples = kg.run(Job(str(kg.store_path()), query, "ntriples", (("g", ox.NamedNode(str(iri))),)))
+    if not ntriples:
+        raise NotInGraph(str(iri), _near(stem))
+    if check_only:
+        return None
+    return pages.graph_with_prefixes().parse(data=ntriples, format="nt"), iri, f"Named graph {stem.rsplit('/', 1)[-1]}"
+
+
+def _ontology(stem: str, check_only: bool = False):
+    if stem not in ("ontology", f"ontology/{ontology_docs.version()}"):
+        raise NotInGraph(iris.ONTOLOGY_IRI + stem.removeprefix("ontology"), [iris.ONTOLOGY_IRI])
+    if check_only:
+        return None
+    return ontology_docs.graph(), URIRef(iris.ONTOLOGY_IRI), "peerkg ontology"
+
+
+def _near(stem: str) -> list[str]:
+    """IRIs of the graph that share the missing one's parent path, for a 'did you mean'."""
+    parent = iris.base() + stem.rsplit("/", 1)[0] + "/"
+    query = "SELECT DISTINCT ?s ?prefix WHERE { ?s ?p ?o FILTER (isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) } ORDER BY ?s LIMIT 12"
+    body = kg.run(Job(str(kg.store_path()), query, "json", (("prefix", ox.Literal(parent)),)))
+    return [row["s"]["value"] for row in json.loads(body)["results"]["bindings"]]
+
+
+class NotInGraph(NotFound):
+    def __init__(self, iri: str, near: list[str]):
+        hint = f"; IRIs nearby: {', '.join(near[:5])}" if near else "; see /queries or ask /sparql"
+        super().__init__(f"the graph holds nothing about <{iri}>{hint}", details={"iri": iri, "near": near})
+
+
+class NotAcceptableDocument(NotFound):
+    status = 406
+    title = "Not Acceptable"
+
+    def __init__(self, stem: str):
+        super().__init__(f"/{stem} is described as {', '.join(media for media, _ in VARIANTS.values())}")
