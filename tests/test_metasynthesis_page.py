@@ -41,7 +41,7 @@ def test_overview(graph):
     assert value(graph, ARTICLE, FABIO.hasPubMedId) == "23477647"
     assert graph.value(ARTICLE, PRISM.publicationDate) == Literal("2013-03-13", datatype=XSD.date)
     assert value(graph, ARTICLE, PKG.specialty) == "Psychiatry"
-    assert graph.value(ARTICLE, PKG.statedCitationCount) == Literal(94, datatype=XSD.nonNegativeInteger)
+    assert graph.value(ARTICLE, PKG.statedCitationCount) == Literal(94, datatype=XSD.integer)
     # The page's author and affiliation placeholders are not data.
     assert graph.value(ARTICLE, DCTERMS.creator) is None
 
@@ -57,7 +57,7 @@ def test_abstract_sections_in_order(graph):
 def test_the_study_synthesised_27_studies(graph):
     study = iris.study("metasynthesis-2013")
     assert (study, RDF.type, PKG.QualitativeMetasynthesis) in graph
-    assert graph.value(study, PKG.numberOfStudiesSynthesised) == Literal(27, datatype=XSD.nonNegativeInteger)
+    assert graph.value(study, PKG.numberOfStudiesSynthesised) == Literal(27, datatype=XSD.integer)
     assert graph.value(study, PKG.analysisMethod) == iris.mint("method", "qualitative-metasynthesis")
     groups = sorted(graph.objects(study, PKG.hasInformantGroup), key=lambda g: graph.value(g, SDO.position).toPython())
     assert [str(graph.value(g, iris.RDFS.label)) for g in groups] == [

@@ -48,7 +48,7 @@ def test_each_row(graph, key, authors, ref, informants, methods):
     assert graph.value(study, PKG.reportedIn) == work
     entry = iris.reference("review-2012", ref)
     assert graph.value(entry, BIRO.references) == work
-    assert graph.value(entry, PKG.referenceNumber) == Literal(ref, datatype=XSD.positiveInteger)
+    assert graph.value(entry, PKG.referenceNumber) == Literal(ref, datatype=XSD.integer)
     groups = sorted(graph.objects(study, PKG.hasInformantGroup), key=lambda g: graph.value(g, SDO.position).toPython())
     assert [(str(graph.value(g, RDFS.label)), graph.value(g, PKG.sampleSize).toPython()) for g in groups] == informants
     assert sorted(str(m).rsplit("/", 1)[1] for m in graph.objects(study, PKG.dataCollectionMethod)) == sorted(methods)
@@ -72,7 +72,7 @@ def test_article_from_the_citation_line(graph):
 
 def test_every_row_fact_points_to_its_line(graph):
     passage = graph.value(iris.study("gates-2007"), PROV.wasDerivedFrom)
-    assert graph.value(passage, PKG.line) == Literal(14, datatype=XSD.positiveInteger)
+    assert graph.value(passage, PKG.line) == Literal(14, datatype=XSD.integer)
     assert str(graph.value(passage, PKG.locator)) == "Table 3, row 6"
     assert str(graph.value(passage, PROV.value)) == TEXT.splitlines()[13]
     group = iris.mint("study", "gates-2007", "informants", "peer-providers")

@@ -581,7 +581,7 @@ def test_an_informant_group_may_leave_out_its_sample_size_but_not_state_zero(wor
     ctx.small.remove((group, PKG.sampleSize, None))
     assert check_node(ctx) == []
 
-    ctx.small.add((group, PKG.sampleSize, Literal(0, datatype=XSD.nonNegativeInteger)))
+    ctx.small.add((group, PKG.sampleSize, Literal(0, datatype=XSD.integer)))
     assert [(f.shape, f.component, f.message) for f in check_node(ctx)] == [
         (SHAPES_NS["InformantGroup-sampleSize"], SH.MinInclusiveConstraintComponent, message("InformantGroup-sampleSize"))
     ]

@@ -67,7 +67,7 @@ class Facts:
                 {
                     RDF.type: PKG.SourcePassage,
                     DCTERMS.isPartOf: iris.document(self.stem),
-                    PKG.line: Literal(line.number, datatype=XSD.positiveInteger),
+                    PKG.line: Literal(line.number, datatype=XSD.integer),
                     PKG.locator: locator,
                     PROV.value: text if text is not None else line.text,
                 },

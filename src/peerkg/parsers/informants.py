@@ -18,8 +18,8 @@ def add_group(facts: Facts, study_key: str, label: str, position: int, line: Lin
         RDF.type: PKG.InformantGroup,
         RDFS.label: label,
         PKG.role: role,
-        PKG.sampleSize: Literal(size, datatype=XSD.nonNegativeInteger) if size is not None else None,
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
+        PKG.sampleSize: Literal(size, datatype=XSD.integer) if size is not None else None,
+        SDO.position: Literal(position, datatype=XSD.integer),
     })
     facts.add(iris.study(study_key), PKG.hasInformantGroup, group)
     facts.add(role, RDF.type, SKOS.Concept)

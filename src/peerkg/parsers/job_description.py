@@ -183,7 +183,7 @@ def _add_abstract(facts: Facts, article: URIRef, body: list[Line]) -> dict[str, 
             RDF.type: PKG.AbstractSection,
             DCTERMS.title: section.heading,
             SDO.text: section.body,
-            SDO.position: Literal(position, datatype=XSD.positiveInteger),
+            SDO.position: Literal(position, datatype=XSD.integer),
             DCTERMS.isPartOf: article,
         })
         facts.derive(subject, line, _locator(section))
@@ -276,7 +276,7 @@ class _RoleTree:
             RDF.type: PKG.RoleActivity,
             SKOS.prefLabel: Literal(label, lang="en"),
             SKOS.inScheme: self.scheme,
-            SDO.position: Literal(position, datatype=XSD.positiveInteger),
+            SDO.position: Literal(position, datatype=XSD.integer),
         })
         self.facts.add(concept, RDF.type, SKOS.Concept)
         parts = label.split(COMPOUND_SEPARATOR)
@@ -320,7 +320,7 @@ def _add_entry(facts: Facts, article: URIRef, number: int, line: Line, text: str
     entry, work = iris.reference(ARTICLE_KEY, number), iris.work(cited.key)
     facts.add_all(entry, {
         RDF.type: BIRO.BibliographicReference,
-        PKG.referenceNumber: Literal(number, datatype=XSD.positiveInteger),
+        PKG.referenceNumber: Literal(number, datatype=XSD.integer),
         DCTERMS.isPartOf: article,
         DCTERMS.bibliographicCitation: text,
         BIRO.references: work,

@@ -93,7 +93,7 @@ def _overview(facts: Facts, article: URIRef, line: Line) -> bool:
             elif field == "PMID":
                 facts.add(article, FABIO.hasPubMedId, value)
             else:
-                facts.add(article, PKG.statedCitationCount, Literal(int(value), datatype=XSD.nonNegativeInteger))
+                facts.add(article, PKG.statedCitationCount, Literal(int(value), datatype=XSD.integer))
             facts.derive(article, line, f"overview, {field}")
             return True
     return False
@@ -105,7 +105,7 @@ def _section(facts: Facts, article: URIRef, line: Line, heading: str, text: str,
         RDF.type: PKG.AbstractSection,
         DCTERMS.title: heading,
         SDO.text: text,
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
+        SDO.position: Literal(position, datatype=XSD.integer),
         DCTERMS.isPartOf: article,
     })
     facts.derive(section, line, f"abstract, {heading}")
@@ -125,7 +125,7 @@ def _study(facts: Facts, vocab, article: URIRef, sections) -> None:
     count, method, groups = SYNTHESISED.search(method_text), METHOD.match(method_text), INVESTIGATED.search(method_text)
     if not (count and method and groups):
         raise facts.error("the Method section does not name the method, the number of studies and the groups", line)
-    facts.add(study, PKG.numberOfStudiesSynthesised, Literal(int(count["count"]), datatype=XSD.nonNegativeInteger))
+    facts.add(study, PKG.numberOfStudiesSynthesised, Literal(int(count["count"]), datatype=XSD.integer))
     try:
         facts.add(study, PKG.analysisMethod, vocab.concept("methods", method["method"]))
     except KeyError as missing:

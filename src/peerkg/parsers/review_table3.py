@@ -103,7 +103,7 @@ def _row(facts: Facts, vocab, line: Line, number: int, review, article) -> None:
     facts.add(article, CITO.cites, work)
     facts.add_all(entry, {
         RDF.type: BIRO.BibliographicReference,
-        PKG.referenceNumber: Literal(int(cells["ref"]), datatype=XSD.positiveInteger),
+        PKG.referenceNumber: Literal(int(cells["ref"]), datatype=XSD.integer),
         DCTERMS.isPartOf: article,
         BIRO.references: work,
     })

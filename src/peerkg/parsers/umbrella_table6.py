@@ -176,7 +176,7 @@ def _category(facts: Facts, vocab, scheme: URIRef, category: Category, position:
         SKOS.prefLabel: Literal(category.label, lang="en"),
         SKOS.inScheme: scheme,
         SKOS.topConceptOf: scheme,
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
+        SDO.position: Literal(position, datatype=XSD.integer),
     })
     facts.add(scheme, SKOS.hasTopConcept, subject)
     facts.derive(subject, category.line, f"Table 6, category {position}")
@@ -192,7 +192,7 @@ def _theme(facts: Facts, vocab, scheme: URIRef, category: URIRef, theme: Theme, 
         SKOS.prefLabel: Literal(theme.label, lang="en"),
         SKOS.inScheme: scheme,
         SKOS.broader: category,
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
+        SDO.position: Literal(position, datatype=XSD.integer),
     })
     facts.add(category, SKOS.narrower, subject)
     facts.derive(subject, theme.line, f"Table 6, theme '{theme.label}'")
@@ -210,7 +210,7 @@ def _statement(facts: Facts, vocab, theme_iri: URIRef, theme: Theme, statement: 
         RDFS.label: f"{theme.label}: {statement.valence or 'no valence stated'}",
         PKG.theme: theme_iri,
         PKG.valence: VALENCES.get(statement.valence),
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
+        SDO.position: Literal(position, datatype=XSD.integer),
     })
     locator = f"Table 6, theme '{theme.label}', {statement.valence or 'no valence'} line"
     facts.derive(subject, statement.line, locator)
@@ -238,7 +238,7 @@ def _finding(facts, vocab, statement_iri, theme_iri, theme, statement, valence_k
         PKG.sampleGroup: group,
         DCTERMS.description: summary,
         PKG.stakeholdersAsWritten: stakeholders,
-        SDO.position: Literal(position, datatype=XSD.positiveInteger),
+        SDO.position: Literal(position, datatype=XSD.integer),
     })
     for name in _stakeholder_names(stakeholders):
         try:
@@ -284,7 +284,7 @@ def _back(facts: Facts, subject: URIRef, numbers: list[int], line: Line) -> None
         facts.add(subject, PKG.backedBy, entry)
         facts.add_all(entry, {
             RDF.type: BIRO.BibliographicReference,
-            PKG.referenceNumber: Literal(number, datatype=XSD.positiveInteger),
+            PKG.referenceNumber: Literal(number, datatype=XSD.integer),
             DCTERMS.isPartOf: iris.work(ARTICLE_KEY),
         })
         facts.derive(entry, line, "Table 6")
