@@ -19,7 +19,7 @@ from .. import iris
 from ..errors import NotFound
 from ..executor import Job
 from . import kg, ontology_docs, pages
-from .negotiation import prefers
+from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("resources", __name__)
 
@@ -58,9 +58,9 @@ def _dereference(path: str, describe) -> Response:
     """303 from a thing's IRI to its document; 200 for a document (``…/x.ttl``)."""
     stem, _, suffix = path.rpartition(".") if _has_suffix(path) else (path, "", "")
     if not suffix:
-        chosen = BY_MEDIA.get(prefers(*BY_MEDIA)) if request.accept_mimetypes else "html"
+        chosen = BY_MEDIA.get(prefers(*BY_MEDIA))
         if chosen is None:
-            raise NotAcceptableDocument(stem)
+            raise NotAcceptable(f"/{stem} is described as {', '.join(media for media, _ in VARIANTS.values())}")
         describe(stem, check_only=True)
         response = redirect(f"/{stem}.{chosen}", code=303)
         response.vary.add("Accept")
@@ -148,10 +148,3 @@ class NotInGraph(NotFound):
         hint = f"; IRIs nearby: {', '.join(near[:5])}" if near else "; see /queries or ask /sparql"
         super().__init__(f"the graph holds nothing about <{iri}>{hint}", details={"iri": iri, "near": near})
 
-
-class NotAcceptableDocument(NotFound):
-    status = 406
-    title = "Not Acceptable"
-
-    def __init__(self, stem: str):
-        super().__init__(f"/{stem} is described as {', '.join(media for media, _ in VARIANTS.values())}")
