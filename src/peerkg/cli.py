@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build as building, formats, queries, shapes, store
+from . import __version__, build as building, exports, formats, queries, shapes, store
 from .config import Settings
 from .errors import PeerkgError
 
@@ -109,12 +109,22 @@ def query(settings: Settings, query: str, fmt: str, params: tuple[str, ...]) -> 
     click.echo(formats.render(results, fmt), nl=False)
 
 
-@main.command(help="Write the whole dataset (every named graph) in an RDF format.")
+@main.command(help="Write the whole dataset (every named graph) in an RDF format, or with --all every download file.")
 @click.option("-f", "--format", "fmt", type=click.Choice(sorted(formats.RDF)), default="trig", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
-@click.pass_obj
+@click.option("--all", "all_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Write the files the server offers at /download/ into DIR: every format, gzipped too, the "
+                   "ontology, shapes, queries and SHA256SUMS (replacing an earlier export there).")
+@click.pass_context
 @_errors
-def export(settings: Settings, fmt: str, output: Path | None) -> None:
+def export(ctx: click.Context, fmt: str, output: Path | None, all_dir: Path | None) -> None:
+    settings = ctx.obj
+    if all_dir is not None:
+        if output is not None or ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("--all writes every format into DIR; leave out --format and --output")
+        written = exports.write(store.open_current(settings.data_dir), all_dir, settings)
+        click.echo(f"wrote {len(written)} files, {sum(f.size for f in written):,} bytes, to {all_dir}", err=True)
+        return
     data = formats.dump(store.open_current(settings.data_dir), fmt)
     if output:
         output.write_bytes(data)

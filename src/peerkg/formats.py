@@ -79,6 +79,9 @@ def read_files(paths: Iterable[Path]) -> Graph:
     return graph
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def _to_rdflib(term):
     from rdflib import BNode, Literal, URIRef
 
@@ -88,6 +91,8 @@ def _to_rdflib(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:  # a plain literal in RDF 1.1; rdflib keeps it untyped
+        return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 

@@ -101,6 +101,9 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: IANA's register of media types: a media type's IRI is this plus the type, e.g. ``…/text/turtle``.
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 #: The prefixes every serialisation and query of the project uses.
 PREFIXES: dict[str, str] = {
@@ -122,6 +125,7 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "dcat": str(DCAT),
     "sd": str(SD),
+    "spdx": str(SPDX),
 }
 
 

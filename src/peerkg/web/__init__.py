@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import Settings
 from ..errors import PeerkgError
-from . import canned, cors, httpcache, kg, problems, resources, site, sparql
+from . import canned, cors, dataset, downloads, httpcache, kg, problems, resources, site, sparql
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(canned.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(site.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(dataset.bp)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)
     app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, lambda: _version(app.config), app.config["RESULT_CACHE_ENTRIES"])

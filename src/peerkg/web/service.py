@@ -37,6 +37,7 @@ def _build(endpoint: str) -> Graph:
     for name in VOID_FIELDS:
         graph.add((default, VOID[name], Literal(int(stats[name]), datatype=XSD.integer)))
     dataset = URIRef(endpoint + "#dataset")
+    graph.add((dataset, RDFS.seeAlso, URIRef(url_for("dataset.describe", _external=True))))
     for row in _select("stats_graphs"):
         name = URIRef(row["graph"])
         short = str(name).rstrip("/").rsplit("/", 1)[-1]

@@ -1,0 +1,179 @@
+"""The dataset's own description in VoID and DCAT: what it is, where it comes from, how big, where to get it.
+
+``gather(run, queries_dir, version)`` asks the store for the facts, through ``run`` so that the web app can
+use its killable query processes (``store_runner`` runs them in-process, for the CLI and tests);
+``describe(facts, exports, urls)`` turns them into an rdflib graph. The static part (title, description,
+licence, creator) is Turtle in ``web/dataset.ttl``, read with the description's URL as base. Every node has
+an IRI: the dataset, its class and property partitions, its distributions and their checksums are
+fragments of the description's URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, XSD
+
+from . import formats, iris, queries
+from .exports import GZIP, Export
+from .iris import DCAT, IANA_MEDIA_TYPES, PREFIXES, SPDX, VOID
+
+STATIC = Path(__file__).parent / "web" / "dataset.ttl"
+VOID_FIELDS = ("triples", "entities", "distinctSubjects", "distinctObjects", "classes", "properties")
+FORMAT_LABELS = {
+    "turtle": "Turtle", "ntriples": "N-Triples", "nquads": "N-Quads", "trig": "TriG", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
+}
+
+#: Runs a query: (SPARQL text, result format "json" or "ntriples", substitutions as ((name, term), …)) → bytes.
+Runner = Callable[[str, str, tuple], bytes]
+
+
+@dataclass(frozen=True)
+class Facts:
+    version: str
+    stats: dict[str, int]
+    classes: tuple[tuple[str, int], ...]  # (class IRI, entities)
+    properties: tuple[tuple[str, int], ...]  # (property IRI, triples)
+    modified: Literal | None
+    examples: tuple[str, ...]
+    sources: Graph = field(compare=False)  # the source articles, with their identifiers as the store holds them
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the description, the site, the endpoint and the downloads are, as the client reached them."""
+
+    description: str  # http://host/dataset
+    landing_page: str  # http://host/
+    sparql: str  # http://host/sparql
+    downloads: str  # http://host/download/ (a file's URL is this + its path)
+
+
+def store_runner(store) -> Runner:
+    """Run queries directly on a store (the CLI, tests); the web app runs them in its query processes."""
+
+    def run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:
+        results = store.query(query, substitutions={ox.Variable(name): term for name, term in substitutions} or None)
+        if isinstance(results, ox.QueryTriples):
+            return ox.serialize(results, format=formats.RDF[result_format].oxigraph)
+        return results.serialize(format=ox.QueryResultsFormat.JSON)
+
+    return run
+
+
+def gather(run: Runner, queries_dir: Path, version: str) -> Facts:
+    """Everything the description states about the store's content."""
+    def text(name: str) -> str:
+        return queries.get(queries_dir, name).text
+
+    stats = _select(run, text("void_stats"))[0]
+    modified = _select(run, text("last_modified"), (("graph", ox.NamedNode(str(iris.graph("build")))),))
+    sources = Graph().parse(data=run(text("source_articles"), "ntriples", ()), format="nt")
+    return Facts(
+        version=version,
+        stats={name: int(stats[name]) for name in VOID_FIELDS},
+        classes=tuple((row["class"], int(row["entities"])) for row in _select(run, text("void_class_partitions"))),
+        properties=tuple((row["property"], int(row["triples"])) for row in _select(run, text("void_property_partitions"))),
+        modified=Literal(modified[0]["ended"], datatype=XSD.dateTime) if modified else None,
+        examples=tuple(row["example"] for row in _select(run, text("example_resources"))),
+        sources=sources,
+    )
+
+
+def describe(facts: Facts, exports: list[Export], urls: Urls) -> Graph:
+    """The VoID and DCAT description of the dataset."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.parse(STATIC, format="turtle", publicID=urls.description)
+    dataset = node(urls, "dataset")
+    graph.add((dataset, OWL.versionInfo, Literal(facts.version)))
+    graph.add((dataset, DCAT.version, Literal(facts.version)))
+    if facts.modified is not None:
+        graph.add((dataset, DCTERMS.modified, facts.modified))
+    for name in VOID_FIELDS:
+        graph.add((dataset, VOID[name], Literal(facts.stats[name], datatype=XSD.integer)))
+    for cls, entities in facts.classes:
+        partition = node(urls, "class-" + _fragment(cls))
+        graph.add((dataset, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], URIRef(cls)))
+        graph.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
+    for prop, triples in facts.properties:
+        partition = node(urls, "property-" + _fragment(prop))
+        graph.add((dataset, VOID.propertyPartition, partition))
+        graph.add((partition, VOID.property, URIRef(prop)))
+        graph.add((partition, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    for vocabulary in sorted({_namespace(iri) for iri, _ in facts.classes + facts.properties}):
+        graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    graph.add((dataset, VOID.uriSpace, Literal(str(iris.mint()))))
+    for example in facts.examples:
+        graph.add((dataset, VOID.exampleResource, URIRef(example)))
+    for work in sorted(set(facts.sources.subjects())):
+        graph.add((dataset, DCTERMS.source, work))
+    graph += facts.sources
+    endpoint = URIRef(urls.sparql)
+    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
+    graph.add((endpoint, RDF.type, DCAT.DataService))
+    graph.add((endpoint, DCAT.endpointURL, endpoint))
+    graph.add((endpoint, DCAT.servesDataset, dataset))
+    graph.add((dataset, DCAT.landingPage, URIRef(urls.landing_page)))
+    for export in exports:
+        if export.dump:
+            _distribution(graph, dataset, export, urls)
+    return graph
+
+
+def node(urls: Urls, fragment: str) -> URIRef:
+    return URIRef(f"{urls.description}#{fragment}")
+
+
+def download_url(urls: Urls, export: Export) -> str:
+    return urls.downloads + export.path
+
+
+def _distribution(graph: Graph, dataset: URIRef, export: Export, urls: Urls) -> None:
+    distribution, checksum = node(urls, "dump-" + export.path), node(urls, f"dump-{export.path}-sha256")
+    url = URIRef(download_url(urls, export))
+    compressed = export.media_type == GZIP
+    label = FORMAT_LABELS[formats.BY_SUFFIX[export.path.removesuffix(".gz").rpartition(".")[2]].name]
+    graph.add((dataset, DCAT.distribution, distribution))
+    if not compressed:
+        graph.add((dataset, VOID.dataDump, url))
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    graph.add((distribution, DCTERMS.title, Literal(f"The whole dataset as {label}" + (", gzipped" if compressed else ""), lang="en")))
+    graph.add((distribution, DCAT.downloadURL, url))
+    graph.add((distribution, DCAT.accessURL, url))
+    graph.add((distribution, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + export.content_media_type)))
+    if compressed:
+        graph.add((distribution, DCAT.compressFormat, URIRef(IANA_MEDIA_TYPES + GZIP)))
+    graph.add((distribution, DCAT.byteSize, Literal(export.size, datatype=XSD.nonNegativeInteger)))
+    for licence in graph.objects(dataset, DCTERMS.license):
+        graph.add((distribution, DCTERMS.license, licence))
+    graph.add((distribution, SPDX.checksum, checksum))
+    graph.add((checksum, RDF.type, SPDX.Checksum))
+    graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    graph.add((checksum, SPDX.checksumValue, Literal(export.sha256, datatype=XSD.hexBinary)))
+
+
+def _select(run: Runner, query: str, substitutions: tuple = ()) -> list[dict[str, str]]:
+    data = json.loads(run(query, "json", substitutions))
+    return [{name: value["value"] for name, value in binding.items()} for binding in data["results"]["bindings"]]
+
+
+def _fragment(iri: str) -> str:
+    """A readable fragment for a class or property: ``pkg-Finding``, ``dcterms-title``; else the IRI's letters."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and iri != namespace:
+            return re.sub(r"[^A-Za-z0-9._~-]", "-", f"{prefix}-{iri[len(namespace):]}")
+    return re.sub(r"[^A-Za-z0-9._~-]", "-", iri)
+
+
+def _namespace(iri: str) -> str:
+    """The namespace of a term: its IRI up to the last ``#`` or ``/``."""
+    return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]

@@ -1,0 +1,146 @@
+"""``/dataset`` and ``/.well-known/void``: the dataset described in VoID and DCAT, by negotiation.
+
+The description is built once per store version and URL root (its IRIs are the server's as the client
+reached it); its queries run in the app's killable query processes, like the service description's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDFS
+
+from .. import dataset as description
+from ..errors import UserInputError
+from ..executor import Job
+from ..iris import FABIO, PKG, PRISM, VOID
+from . import downloads, kg, pages
+from .negotiation import NotAcceptable, prefers
+
+bp = Blueprint("dataset", __name__)
+
+# media type → rdflib serializer (None: the HTML page). The first is the answer to */* and to no Accept:
+# what asks /.well-known/void without saying what it wants is a crawler, not a browser.
+TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "text/html": None,
+    "application/json": "json-ld",
+}
+FORMATS = {  # ?format= for links and clients that cannot set Accept
+    "ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "nt": "application/n-triples", "ntriples": "application/n-triples", "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml", "html": "text/html",
+}
+
+
+@bp.get("/.well-known/void")
+def well_known() -> Response:
+    """The VoID well-known location (RFC 8615, VoID section 7.2) answers as /dataset does."""
+    return describe()
+
+
+@bp.get("/dataset")
+def describe() -> Response:
+    media = _choose()
+    graph, page = _description()
+    serializer = TYPES[media]
+    if serializer is None:
+        body = render_template("dataset.html", **page)
+    elif serializer == "json-ld":
+        body = graph.serialize(format=serializer, encoding="utf-8", auto_compact=True)
+    else:
+        body = graph.serialize(format=serializer, encoding="utf-8")
+    response = Response(body, mimetype=media)
+    response.vary.add("Accept")
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _choose() -> str:
+    requested = request.args.get("format")
+    if requested is not None:
+        if requested.lower() not in FORMATS:
+            raise UserInputError(f"unknown format {requested!r}; use one of {', '.join(sorted(FORMATS))}")
+        return FORMATS[requested.lower()]
+    media = prefers(*TYPES)
+    if media is None:
+        raise NotAcceptable(
+            f"none of the media types in Accept ({request.headers.get('Accept')}) can represent the dataset description; "
+            f"offered: {', '.join(TYPES)}"
+        )
+    return media
+
+
+def _description() -> tuple[Graph, dict]:
+    """The graph and the HTML page's values, cached per (store version, URL root)."""
+    version = kg.version()
+    key = (version, request.url_root)
+    cache = current_app.extensions.setdefault("peerkg.dataset", {})
+    if key not in cache:
+        if any(cached_version != version for cached_version, _ in cache):
+            cache.clear()
+        facts = description.gather(_run, Path(current_app.config["QUERIES_DIR"]), version)
+        _, files = downloads.listing()
+        urls = description.Urls(
+            description=url_for("dataset.describe", _external=True),
+            landing_page=request.url_root,
+            sparql=url_for("sparql.endpoint", _external=True),
+            downloads=url_for("downloads.index", _external=True),
+        )
+        graph = description.describe(facts, files, urls)
+        cache[key] = (graph, _page(graph, facts, files, urls))
+    return cache[key]
+
+
+def _run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:
+    return kg.run(Job(str(kg.store_path()), query, result_format, substitutions))
+
+
+def _page(graph: Graph, facts: description.Facts, files, urls: description.Urls) -> dict:
+    """What dataset.html shows, read from the graph where the graph says it."""
+    dataset = description.node(urls, "dataset")
+    licence = graph.value(dataset, DCTERMS.license)
+    creator = graph.value(dataset, DCTERMS.creator)
+    sources = facts.sources
+    return {
+        "title": graph.value(dataset, DCTERMS.title),
+        "description": graph.value(dataset, DCTERMS.description),
+        "licence": {"href": str(licence), "label": graph.value(licence, RDFS.label) or str(licence)},
+        "creator": {"href": pages.href(str(creator)), "label": graph.value(creator, FOAF.name) or str(creator)},
+        "version": facts.version,
+        "modified": facts.modified,
+        "stats": facts.stats,
+        "uri_space": graph.value(dataset, VOID.uriSpace),
+        "sparql": urls.sparql,
+        "sources": [
+            {
+                "href": pages.href(str(work)),
+                "title": sources.value(work, DCTERMS.title) or pages.short(str(work)),
+                "authors": sources.value(work, PKG.authorsAsWritten),
+                "year": sources.value(work, FABIO.hasPublicationYear),
+                "doi": sources.value(work, PRISM.doi),
+                "pmid": sources.value(work, FABIO.hasPubMedId),
+                "pmcid": sources.value(work, FABIO.hasPubMedCentralId),
+            }
+            for work in sorted(set(sources.subjects()))
+        ],
+        "distributions": [
+            {"path": f.path, "url": description.download_url(urls, f), "media_type": f.content_media_type,
+             "compressed": f.media_type != f.content_media_type, "size": f.size, "sha256": f.sha256}
+            for f in files if f.dump
+        ],
+        "classes": [{"href": pages.href(iri), "short": pages.short(iri), "entities": n} for iri, n in facts.classes],
+        "properties": [{"href": pages.href(iri), "short": pages.short(iri), "triples": n} for iri, n in facts.properties],
+        "vocabularies": sorted(str(v) for v in graph.objects(dataset, VOID.vocabulary)),
+        "examples": [{"href": pages.href(iri), "short": pages.short(iri)} for iri in facts.examples],
+        "formats": [(f"?format={suffix}", name) for suffix, name in
+                    (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))],
+        "jsonld": graph.serialize(format="json-ld", auto_compact=True).replace("</", "<\\/"),
+        "iri": URIRef(dataset),
+    }
