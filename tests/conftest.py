@@ -73,12 +73,13 @@ def server(built):
     import urllib.request
 
     port = free_port()
-    log = open(built.data_dir / f"serve-{port}.log", "wb")  # a pipe left unread would stall the server
-    process = subprocess.Popen(
-        [sys.executable, "-m", "peerkg.cli", "--data-dir", str(built.data_dir), "serve", "--port", str(port),
-         "--workers", "2", "--query-timeout", "2"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    log_path = built.data_dir / f"serve-{port}.log"  # a file: a pipe left unread would stall the server
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "peerkg.cli", "--data-dir", str(built.data_dir), "serve", "--port", str(port),
+             "--workers", "2", "--query-timeout", "2"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -88,13 +89,11 @@ def server(built):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                log.close()
-                raise RuntimeError(f"peerkg serve did not start: {log.name}") from None
+                raise RuntimeError(f"peerkg serve did not start: {log_path.read_text()[-2000:]}") from None
             time.sleep(0.2)
     yield url
     process.terminate()
     process.wait(10)
-    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -52,7 +52,8 @@ def assemble(settings: Settings) -> dict[str, Graph]:
 
 def fingerprint(settings: Settings) -> str:
     """A digest of everything a build reads: data files, the code that converts them, and the version."""
-    digest = hashlib.sha256(__version__.encode())
+    # The base is part of every IRI, so a build under another base is another build.
+    digest = hashlib.sha256(f"{__version__}\n{iris.base()}".encode())
     sources = [settings.seeds_dir, settings.vocab_dir, settings.ontology_path.parent, settings.shapes_dir, Path(__file__).parent]
     for path in sorted(p for source in sources for p in source.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -40,6 +40,7 @@ class Job:
     substitutions: tuple = ()  # ((variable name, term), …)
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    union_default: bool = True  # False when the query names its own dataset (FROM / FROM NAMED)
 
 
 RESULT_FORMATS = {
@@ -83,7 +84,7 @@ def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
     results = store.query(
         job.query,
         substitutions={ox.Variable(name): term for name, term in job.substitutions} or None,
-        use_default_graph_as_union=not dataset,
+        use_default_graph_as_union=job.union_default and not dataset,
         **dataset,
     )
     out = _Capped(max_bytes)
@@ -105,8 +106,9 @@ def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
 def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
     if name in ("csv", "tsv"):
         # SPARQL 1.1 CSV/TSV define no boolean form; a one-cell table is what clients accept.
-        out.write(("_askResult\r\n" if name == "csv" else "?_askResult\n").encode())
-        out.write(b"true\n" if bool(result) else b"false\n")
+        end = "\r\n" if name == "csv" else "\n"  # CSV rows end in CRLF, TSV rows in LF
+        header = "_askResult" if name == "csv" else "?_askResult"
+        out.write(f"{header}{end}{'true' if bool(result) else 'false'}{end}".encode())
     else:
         result.serialize(out, RESULT_FORMATS[name])
 

@@ -60,6 +60,18 @@ def serialize_triples(triples: Iterable[ox.Triple], name: str) -> bytes:
     return ox.serialize(triples, format=fmt.oxigraph, **_prefixes(fmt))
 
 
+def serialize_graph(graph: Graph, name: str) -> bytes:
+    """A small rdflib graph in format ``name``: rdflib's grouped, prefixed output for the triple formats,
+    pyoxigraph for the dataset formats (the graph becomes the default graph)."""
+    fmt = RDF[name]
+    if not fmt.datasets or fmt.name == "jsonld":
+        options = {"auto_compact": True} if fmt.name == "jsonld" else {}
+        return graph.serialize(format=fmt.rdflib, encoding="utf-8", **options)
+    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    quads = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return ox.serialize(quads, format=fmt.oxigraph, **_prefixes(fmt))
+
+
 def _prefixes(fmt: RdfFormat) -> dict:
     return {"prefixes": iris.PREFIXES} if fmt.name in ("turtle", "trig", "rdfxml") else {}
 

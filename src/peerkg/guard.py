@@ -27,6 +27,7 @@ class Refused(PeerkgError):
 @dataclass(frozen=True)
 class Checked:
     form: str  # select, ask, construct, describe
+    has_dataset: bool = False  # FROM / FROM NAMED: the query names its own dataset
 
     @property
     def graph_result(self) -> bool:
@@ -38,11 +39,12 @@ def check(query: str) -> Checked:
     """The query's form; ``UserInputError`` (400) for bad syntax, ``Refused`` (403) for updates and SERVICE."""
     try:
         tree = parseQuery(query)
+    except RecursionError:
+        raise UserInputError("the query is nested too deeply to be read; flatten its parentheses or groups") from None
     except ParseException as problem:
         if _is_update(query):
             raise Refused(
-                "this endpoint answers queries only; SPARQL updates (INSERT, DELETE, LOAD, CLEAR…) are not accepted. "
-                "Curators add data through /store with a token."
+                "this endpoint answers queries only; SPARQL updates (INSERT, DELETE, LOAD, CLEAR…) are not accepted"
             ) from None
         raise UserInputError(_syntax_message(problem), details={"line": problem.lineno, "column": problem.col}) from None
     if _mentions(tree, "ServiceGraphPattern"):
@@ -50,7 +52,7 @@ def check(query: str) -> Checked:
     form = next((FORMS[node.name] for node in tree if isinstance(node, CompValue) and node.name in FORMS), None)
     if form is None:
         raise UserInputError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return Checked(form)
+    return Checked(form, has_dataset=_mentions(tree, "DatasetClause"))
 
 
 def _syntax_message(problem: ParseException) -> str:

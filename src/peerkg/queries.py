@@ -82,8 +82,10 @@ class CannedQuery:
             )
         bound = {}
         for name, param in known.items():
+            if values.get(name) == "" and param.type != "string":  # "" is a string, but no IRI or number
+                raise UserInputError(f"parameter '{name}' is empty; give {_article(param.type)} {param.type} or leave it out", details={"parameter": name})
             raw = values.get(name, param.default)
-            if raw not in (None, ""):
+            if raw is not None:
                 bound[ox.Variable(name)] = param.term(raw)
         return bound
 

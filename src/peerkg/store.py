@@ -21,6 +21,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from . import guard
 from .errors import PeerkgError, UserInputError
 
 CURRENT = "current"
@@ -52,11 +53,14 @@ class EmbeddedStore:
         self._store = ox.Store.read_only(str(path))
 
     def query(self, sparql: str, *, substitutions=None, default_graph=None, named_graphs=None):
+        """Run a query that passes the guard; the union of the named graphs is the default graph unless the
+        query (FROM) or the caller (``default_graph``) names another."""
+        checked = guard.check(sparql)
         try:
             return self._store.query(
                 sparql,
                 substitutions=substitutions,
-                use_default_graph_as_union=default_graph is None,
+                use_default_graph_as_union=default_graph is None and not checked.has_dataset,
                 default_graph=default_graph,
                 named_graphs=named_graphs,
             )

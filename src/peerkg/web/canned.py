@@ -39,7 +39,7 @@ def run(name: str) -> Response:
         raise UserInputError(f"parameter '{duplicated[0]}' is given more than once", details={"parameter": duplicated[0]})
     bindings = tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
     checked = guard.check(query.text)
-    return results.answer(query.text, checked.graph_result, substitutions=bindings, requested=suffix or request.args.get("format"))
+    return results.answer(query.text, checked, substitutions=bindings, requested=suffix or request.args.get("format"))
 
 
 def _summary(query) -> dict:

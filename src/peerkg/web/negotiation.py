@@ -50,8 +50,8 @@ def choose(graph_result: bool, requested: str | None = None) -> tuple[str, str]:
         name = FORMAT_NAMES.get(requested.lower()) or table.get(requested.lower())
         if name is None:
             raise UserInputError(f"unknown format {requested!r}; use one of {', '.join(sorted(set(FORMAT_NAMES)))}")
-        if name == "xml" and graph_result:
-            name = "rdfxml"
+        if graph_result:  # the plain names mean the RDF serialisation for a graph
+            name = {"xml": "rdfxml", "json": "jsonld"}.get(name, name)
         if name not in table.values():
             kind = "a CONSTRUCT or DESCRIBE (an RDF graph)" if graph_result else "a SELECT or ASK (a results table)"
             raise NotAcceptable(f"format {requested!r} cannot represent the result of {kind}; use one of {', '.join(sorted(set(table.values())))}")

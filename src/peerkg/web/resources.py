@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from rdflib import Graph, URIRef
 
-from .. import iris
+from .. import formats, iris
 from ..errors import NotFound
 from ..executor import Job
 from . import kg, ontology_docs, pages
@@ -23,13 +23,13 @@ from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("resources", __name__)
 
-# suffix → (media type, rdflib serializer); HTML first: the default for browsers and */*.
+# suffix → (media type, format name in formats.RDF); HTML first: the default for browsers and */*.
 VARIANTS = {
     "html": ("text/html", None),
     "ttl": ("text/turtle", "turtle"),
-    "jsonld": ("application/ld+json", "json-ld"),
-    "nt": ("application/n-triples", "nt"),
-    "rdf": ("application/rdf+xml", "xml"),
+    "jsonld": ("application/ld+json", "jsonld"),
+    "nt": ("application/n-triples", "ntriples"),
+    "rdf": ("application/rdf+xml", "rdfxml"),
 }
 BY_MEDIA = {media: suffix for suffix, (media, _) in VARIANTS.items()} | {"application/json": "jsonld", "application/xhtml+xml": "html"}
 
@@ -67,13 +67,8 @@ def _dereference(path: str, describe) -> Response:
         response.headers["Link"] = _links(stem)
         return response
     graph, iri, title = describe(stem)
-    media, serializer = VARIANTS[suffix]
-    if serializer is None:
-        body = describe_html(stem, graph, iri, title)
-    elif serializer == "json-ld":
-        body = graph.serialize(format=serializer, encoding="utf-8", auto_compact=True)
-    else:
-        body = graph.serialize(format=serializer, encoding="utf-8")
+    media, name = VARIANTS[suffix]
+    body = describe_html(stem, graph, iri, title) if name is None else formats.serialize_graph(graph, name)
     response = Response(body, mimetype=media)
     response.headers["Link"] = _links(stem, iri=iri, current=suffix)
     response.headers["Cache-Control"] = "public, no-cache"

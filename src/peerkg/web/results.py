@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..executor import Job
+from ..guard import Checked
 from . import kg
 from .negotiation import choose
 
 
-def answer(query: str, graph_result: bool, *, substitutions: tuple = (), dataset=None, requested: str | None = None) -> Response:
-    media, name = choose(graph_result, requested)
+def answer(query: str, checked: Checked, *, substitutions: tuple = (), dataset=None, requested: str | None = None) -> Response:
+    media, name = choose(checked.graph_result, requested)
     default_graphs, named_graphs = dataset or (None, None)
-    job = Job(str(kg.store_path()), query, name, substitutions, default_graphs, named_graphs)
+    job = Job(str(kg.store_path()), query, name, substitutions, default_graphs, named_graphs, not checked.has_dataset)
     tag = kg.etag(job)
     if _not_modified(tag):
         response = Response(status=304)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from .. import guard
+from .. import formats, guard
 from ..errors import PeerkgError, UserInputError
 from .negotiation import choose
 from . import results, service
@@ -15,6 +17,7 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 
 
 class UnsupportedMediaType(PeerkgError):
@@ -28,13 +31,10 @@ def endpoint() -> Response:
     if query is None:
         return _description()
     checked = guard.check(query)
-    dataset = (
-        tuple(params.getlist("default-graph-uri")) or None,
-        tuple(params.getlist("named-graph-uri")) or None,
-    )
+    dataset = (_graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
     if dataset == (None, None):
         dataset = None
-    return results.answer(query, checked.graph_result, dataset=dataset, requested=params.get("format"))
+    return results.answer(query, checked, dataset=dataset, requested=params.get("format"))
 
 
 def _read():
@@ -67,6 +67,15 @@ def _read():
     )
 
 
+def _graph_iris(params, name: str) -> tuple[str, ...] | None:
+    """The graph IRIs of a dataset parameter; one that is not an absolute IRI is a 400 naming it."""
+    values = tuple(params.getlist(name))
+    for value in values:
+        if not ABSOLUTE_IRI.fullmatch(value):
+            raise UserInputError(f"{name} must be an absolute IRI, got {value!r}", details={"parameter": name})
+    return values or None
+
+
 def _single(params) -> str | None:
     values = params.getlist("query")
     if len(values) > 1:
@@ -87,8 +96,7 @@ def _description() -> Response:
         raise UserInputError("a POST to /sparql needs a query")
     media, name = choose(graph_result=True, requested=request.args.get("format"))
     graph = service.describe(request.base_url)
-    fmt = {"jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}.get(name, name)
-    response = Response(graph.serialize(format=fmt, encoding="utf-8"), mimetype=media)
+    response = Response(formats.serialize_graph(graph, name), mimetype=media)
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "public, no-cache"
     return response
