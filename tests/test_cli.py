@@ -8,7 +8,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
+from peerkg import build
 from peerkg.cli import main
+from peerkg.errors import UserInputError
 
 
 @pytest.fixture
@@ -95,3 +97,19 @@ def test_validate_names_the_line_of_a_syntax_error(run, tmp_path):
     result = run("validate", str(broken))
     assert result.exit_code == 1
     assert "broken.ttl" in result.output and "line 2" in result.output.lower()
+
+
+def test_query_usage_errors_name_what_is_wrong(run):
+    missing = run("query", "no_such_file.rq")
+    assert missing.exit_code == 2 and "no such file: no_such_file.rq" in missing.output
+    no_value = run("query", "findings_for_theme", "-p", "theme")
+    assert no_value.exit_code == 2 and "'theme' is not NAME=VALUE" in no_value.output
+    service = run("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert service.exit_code == 1 and "SERVICE (federated query) is not allowed" in service.output
+
+
+def test_a_broken_vocabulary_file_is_named_with_its_line(project_copy):
+    methods = project_copy.vocab_dir / "methods.ttl"
+    methods.write_text(methods.read_text().replace('skos:prefLabel "focus groups"@en ;', 'skos:prefLabel "focus groups"@en "twice" ;', 1))
+    with pytest.raises(UserInputError, match=r"vocab/methods\.ttl: Parser error at line 41 "):
+        build.build(project_copy)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, SDO, XSD
 
-from . import __version__, iris, linking, seeds, shapes, store, vocabulary
+from . import __version__, formats, iris, linking, seeds, shapes, store, vocabulary
 from .config import Settings
 from .iris import PKG
 
@@ -46,7 +46,7 @@ def assemble(settings: Settings) -> dict[str, Graph]:
     graphs[LINKS] = linking.link({stem: graphs[stem] for stem in digests})
     log.info("linked works across documents: %d triples", len(graphs[LINKS]))
     graphs[VOCABULARIES] = vocab.graph
-    graphs[ONTOLOGY] = Graph().parse(settings.ontology_path, format="turtle")
+    graphs[ONTOLOGY] = formats.read_files([settings.ontology_path])
     return graphs
 
 

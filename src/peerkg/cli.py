@@ -99,8 +99,13 @@ def stats(settings: Settings) -> None:
 @_errors
 def query(settings: Settings, query: str, fmt: str, params: tuple[str, ...]) -> None:
     current = store.open_current(settings.data_dir)
-    values = dict(param.split("=", 1) for param in params if "=" in param)
-    if Path(query).suffix == ".rq" and Path(query).exists():
+    malformed = [param for param in params if "=" not in param]
+    if malformed:
+        raise click.BadParameter(f"{malformed[0]!r} is not NAME=VALUE", param_hint="--param")
+    values = dict(param.split("=", 1) for param in params)
+    if Path(query).suffix == ".rq":
+        if not Path(query).exists():
+            raise click.BadParameter(f"no such file: {query}", param_hint="QUERY")
         results = queries.parse(Path(query)).run(current, values)
     elif (settings.queries_dir / f"{query}.rq").exists():
         results = queries.get(settings.queries_dir, query).run(current, values)

@@ -39,12 +39,14 @@ def manifest(seeds_dir: Path) -> list[Seed]:
     path = seeds_dir / "manifest.toml"
     try:
         entries = tomllib.loads(path.read_text(encoding="utf-8"))["seed"]
-    except (OSError, tomllib.TOMLDecodeError, KeyError) as problem:
+        return [
+            Seed(e["file"], e["stem"], e["part"], e["article_key"], e.get("states", {}), seeds_dir / e["file"])
+            for e in entries
+        ]
+    except (OSError, tomllib.TOMLDecodeError) as problem:
         raise SeedError(f"cannot read the seed manifest: {problem}", file=str(path)) from None
-    return [
-        Seed(e["file"], e["stem"], e["part"], e["article_key"], e.get("states", {}), seeds_dir / e["file"])
-        for e in entries
-    ]
+    except KeyError as missing:
+        raise SeedError(f"every [[seed]] needs file, stem, part and article_key; one lacks {missing}", file=str(path)) from None
 
 
 def _checksums(seeds_dir: Path) -> dict[str, str]:

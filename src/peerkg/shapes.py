@@ -9,6 +9,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
+from . import formats
 from .errors import ValidationFailed, UserInputError
 from .iris import PREFIXES, SH
 
@@ -51,10 +52,8 @@ class Report:
 
 
 def load(shapes_dir: Path) -> Graph:
-    graph = Graph()
-    for path in sorted(shapes_dir.glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
+    """Every ``*.ttl`` of ``shapes_dir`` as one shapes graph; a syntax error names the file and line."""
+    return formats.read_files(sorted(shapes_dir.glob("*.ttl")))
 
 
 def check(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:

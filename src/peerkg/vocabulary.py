@@ -7,7 +7,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from . import iris
+from . import formats, iris
 
 
 class Vocabulary:
@@ -34,8 +34,6 @@ def _key(label: str) -> str:
 
 
 def load(directory: Path) -> Vocabulary:
-    """Read every ``*.ttl`` of ``directory``; relative IRIs resolve against the configured base."""
-    graph = Graph()
-    for path in sorted(directory.glob("*.ttl")):
-        graph.parse(path, format="turtle", publicID=iris.base())
-    return Vocabulary(graph)
+    """Read every ``*.ttl`` of ``directory``; relative IRIs resolve against the configured base, and a syntax
+    error names the file, line and column."""
+    return Vocabulary(formats.read_files(sorted(directory.glob("*.ttl"))))
