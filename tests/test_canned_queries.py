@@ -461,7 +461,7 @@ def test_conclusions_mentioning(kg):
 
 def test_role_activities_by_group(kg):
     result = run(kg, "role_activities_by_group")
-    assert len(result) == 26
+    assert len(result) == 8 + 7 + 7
     assert {row["activity"]: row["alt_labels"] for row in result if row["alt_labels"]} == {
         "skill building/mentoring/goal setting": "skill building, mentoring, goal setting",
         "socialization/self-esteem building": "socialization, self-esteem building",

@@ -24,9 +24,6 @@ FILE_NAME = "003_271100d76ceb042c.txt"
 ARTICLE_KEY = "jacobson-job-description"
 ROLE_SCHEME = "peer-role-activities"
 ROLE_SCHEME_TITLE = "Peer role activities"
-# The abstract names the kinds of work ("direct work", "indirect work", "work aimed at …") but never the
-# whole that holds them; this label is the data model's (docs/model.md), not the seed's.
-PEER_WORK = "peer work"
 
 # Section markers between the author line and the abstract, and before the reference list.
 ABSTRACT_HEADING = "Abstract"
@@ -234,22 +231,23 @@ def _method(facts: Facts, vocab, wording: str, line: Line) -> URIRef:
 
 
 def _add_role_activities(facts: Facts, results: _Section) -> None:
-    """The Results, sentence by sentence, as a hierarchy: peer work and its kinds, the philosophy of work."""
+    """The Results, sentence by sentence, as a hierarchy: the kinds of work (top concepts, in text order),
+    their main types, and the philosophy of work with its enactments. The abstract names no whole that
+    holds the kinds of work, so none is made up."""
     scheme = iris.scheme(ROLE_SCHEME)
     facts.add_all(scheme, {RDF.type: SKOS.ConceptScheme, DCTERMS.title: Literal(ROLE_SCHEME_TITLE, lang="en")})
     tree = _RoleTree(facts, scheme, results)
-    peer_work = tree.add(PEER_WORK)
     for sentence in SENTENCE_BREAK.split(results.body):
         if match := WORK_KINDS.fullmatch(sentence):
-            tree.add(match["first"], peer_work)
-            tree.add(match["second"], peer_work)
+            tree.add(match["first"])
+            tree.add(match["second"])
         elif match := MAIN_TYPES.fullmatch(sentence):
             parent = tree.find(match["parent"])
             for label in LIST_SEPARATOR.split(match["items"]):
                 tree.add(label, parent)
         elif match := FURTHER_WORK.fullmatch(sentence):
             for label in LIST_SEPARATOR.split(match["items"]):
-                tree.add(label, peer_work)
+                tree.add(label)
         elif match := ENACTMENTS.fullmatch(sentence):
             philosophy = tree.add(match["parent"])
             # The list opens the sentence, so only its first word is capitalised ("Experience").
