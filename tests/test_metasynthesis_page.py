@@ -99,3 +99,9 @@ def test_a_citing_article_missing_its_identifiers_names_the_line(vocab):
     broken = TEXT.replace("PMID: 39801361 PMC: 11735117. DOI: 10.1017/S2045796024000751.", "PMID: 39801361.")
     with pytest.raises(SeedError, match=r"002_eb184550ae9a1ff6\.txt:36: expected 'PMID"):
         metasynthesis_page.parse(broken, vocab)
+
+
+def test_a_citing_article_passage_is_the_exact_source_text(graph):
+    passage = graph.value(iris.work("moran-2025"), iris.PROV.wasDerivedFrom)
+    assert str(graph.value(passage, iris.PROV.value)) == "\n".join(TEXT.splitlines()[31:36])
+    assert str(graph.value(passage, iris.PROV.value)).count("\n\n") == 2

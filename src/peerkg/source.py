@@ -38,9 +38,10 @@ def lines(text: str) -> list[Line]:
 class Facts:
     """Collects the triples one seed document states, each traceable to a passage of that document."""
 
-    def __init__(self, stem: str, file_name: str):
+    def __init__(self, stem: str, file_name: str, text: str):
         self.stem = stem
         self.file_name = file_name
+        self._raw_lines = text.splitlines()  # passages keep the source exactly, indentation included
         self.graph = Graph()
         for prefix, namespace in iris.PREFIXES.items():
             self.graph.bind(prefix, namespace)
@@ -57,11 +58,13 @@ class Facts:
         for predicate, value in values.items():
             self.add(subject, predicate, value)
 
-    def derive(self, subject: URIRef, line: Line, locator: str, text: str | None = None) -> URIRef:
-        """Record that ``subject`` was read from ``line`` (``text`` when the passage spans several lines)."""
+    def derive(self, subject: URIRef, line: Line, locator: str, through: Line | None = None) -> URIRef:
+        """Record that ``subject`` was read from ``line`` (to ``through``, for a passage of several lines);
+        the passage keeps the exact source text of those lines."""
         passage = iris.passage(self.stem, line.number)
         self.graph.add((subject, PROV.wasDerivedFrom, passage))
         if (passage, RDF.type, PKG.SourcePassage) not in self.graph:
+            last = (through or line).number
             self.add_all(
                 passage,
                 {
@@ -69,7 +72,7 @@ class Facts:
                     DCTERMS.isPartOf: iris.document(self.stem),
                     PKG.line: Literal(line.number, datatype=XSD.integer),
                     PKG.locator: locator,
-                    PROV.value: text if text is not None else line.text,
+                    PROV.value: "\n".join(self._raw_lines[line.number - 1 : last]),
                 },
             )
         return passage

@@ -106,7 +106,7 @@ class _Section:
 
 def parse(text: str, vocab) -> Graph:
     """The triples the seed states. ``vocab.concept("methods", wording)`` maps a method wording to its concept."""
-    facts = Facts(STEM, FILE_NAME)
+    facts = Facts(STEM, FILE_NAME, text)
     parts = _split(facts, lines(text))
     article = _add_article(facts, parts)
     _add_document(facts, article, parts)

@@ -46,7 +46,7 @@ MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def parse(text: str, vocab) -> Graph:
-    facts = Facts(STEM, FILE_NAME)
+    facts = Facts(STEM, FILE_NAME, text)
     body = lines(text)
     if not BREADCRUMB.match(body[0].text):
         raise facts.error("expected the '» Articles » PMID: …' breadcrumb", body[0])
@@ -171,5 +171,4 @@ def _citing_article(facts: Facts, cited: URIRef, title: Line, source: Line, ids:
         person = iris.person(name)
         facts.add(work, DCTERMS.creator, person)
         facts.add_all(person, {RDF.type: FOAF.Person, FOAF.name: name, FOAF.familyName: AUTHOR.match(name)["family"]})
-    passage_text = "\n".join(line.text for line in (title, source, ids))
-    facts.derive(work, title, f"citing article {number}", text=passage_text)
+    facts.derive(work, title, f"citing article {number}", through=ids)

@@ -40,7 +40,7 @@ MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def parse(text: str, vocab) -> Graph:
-    facts = Facts(STEM, FILE_NAME)
+    facts = Facts(STEM, FILE_NAME, text)
     body = lines(text)
     article = _article(facts, body)
     review = iris.study(ARTICLE_KEY)

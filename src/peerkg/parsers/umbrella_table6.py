@@ -74,7 +74,7 @@ class Category:
 
 
 def parse(text: str, vocab) -> Graph:
-    facts = Facts(STEM, FILE_NAME)
+    facts = Facts(STEM, FILE_NAME, text)
     body = lines(text)
     article = _article(facts, body[:5])
     categories = _structure(facts, body[5:])
