@@ -517,8 +517,17 @@ def break_citing_work_cites(ctx) -> bool:
     return True
 
 
+def break_groups_sized(ctx) -> bool:
+    groups = sorted(ctx.small.objects(ctx.focus, PKG.hasInformantGroup))
+    sizes = [t for g in groups for t in ctx.small.triples((g, PKG.sampleSize, None))]
+    for triple in sizes[:1]:
+        ctx.small.remove(triple)
+    return bool(sizes)
+
+
 SPARQL_BREAKERS: dict[URIRef, Callable[[Context], bool]] = {
     SHAPES_NS["BibliographicReference-citingWorkCites"]: break_citing_work_cites,
+    SHAPES_NS["ReviewedStudy-groupsSized"]: break_groups_sized,
 }
 
 BREAKERS: dict[URIRef, Breaker] = {
@@ -617,3 +626,20 @@ def test_a_study_without_the_work_that_reports_it_fails_the_gate(graphs, data):
         (str(study), "Mowbray et al. 1996", message("Study-reportedIn"))
     ]
     assert "A study needs at least one pkg:reportedIn" in report.text()
+
+
+def test_a_reviewed_study_without_its_cells_or_sizes_fails(data, graphs):
+    """The facts the review table states of every row are required of every reviewed study."""
+    from peerkg import iris, shapes
+
+    study = iris.study("mowbray-1996")
+    group = iris.mint("study", "mowbray-1996", "informants", "peer-support-specialists-who-completed-the-training")
+    broken = Graph()
+    broken += data
+    broken.remove((study, PKG.conclusion, None))
+    broken.remove((group, PKG.sampleSize, None))
+    report = shapes.check(broken, SHAPES, graphs[build.ONTOLOGY])
+    messages = {(r.focus, r.message.split(": ")[0]) for r in report.results}
+    assert (str(study), "A study a review summarises needs its pkg:conclusion") in messages
+    assert (str(study), "Each informant group of a study a review summarises needs its pkg:sampleSize") in messages
+    assert len(report.results) == 2
