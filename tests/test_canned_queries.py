@@ -606,7 +606,7 @@ def test_source_documents(kg):
     result = run(kg, "source_documents")
     assert [(row["file"], key(row["article"]), int(row["passages"])) for row in result] == [
         (REVIEW, "review-2012", 9),  # the citation line and 8 rows
-        (UMBRELLA, "umbrella-review", 95),  # caption, 4 categories, 20 themes, 26 valence lines, 44 paragraphs
+        (UMBRELLA, "umbrella-review", 97),  # caption, 4 categories, 20 themes, 26 valence lines, 44 paragraphs, 2 footnotes
         (METASYNTHESIS, "metasynthesis-2013", 14),  # title, 4 overview lines, 4 abstract sections, 5 citing articles
         (JOB_DESCRIPTION, "jacobson-job-description", 45),  # title, authors, 4 abstract sections, 39 references
     ]

@@ -33,9 +33,14 @@ FROM = re.compile(r"From: (?P<title>.+)$")
 COLUMN_HEADERS = ("Theme", "Benefit/ challenge, references", "Summary and sample")
 VALENCE = re.compile(r"^(?:(?P<valence>Benefit|Challenge) )?\[(?P<refs>\d+(?:, \d+)*)\]$")
 PARAGRAPH = re.compile(r"^(?P<label>[A-Z][A-Za-z -]*?) \[(?P<refs>\d+(?:, \d+)*)\]: (?P<summary>.+)$")
-FOOTNOTE = re.compile(r"^\d+\. ")
+FOOTNOTE = re.compile(r"^(?P<number>\d+)\. ")
 # Footnote markers are glued to the label they annotate: "Mixeda" is "Mixed" with footnote "a".
-FOOTNOTE_MARKER = re.compile(r"^(?P<label>Mixed)(?P<marker>[a-z])$")
+MARKED_LABEL = "Mixed"
+FOOTNOTE_MARKER = re.compile(rf"^(?P<label>{MARKED_LABEL})(?P<marker>[a-z])$")
+# "1. PSW Peer support worker": an abbreviation the table uses, and what it stands for.
+ABBREVIATION = re.compile(r"^\d+\. (?P<short>[A-Z]{2,}) (?P<long>[A-Z][a-z].+)$")
+# "2. aFor ‘mixed’ samples …": the note on the label that carries the marker.
+MARKED_NOTE = re.compile(r"^\d+\. (?P<marker>[a-z])(?P<note>[A-Z].+)$")
 VALENCES = {"Benefit": PKG.benefit, "Challenge": PKG.challenge}
 
 
@@ -86,7 +91,30 @@ def parse(text: str, vocab) -> Graph:
     })
     for position, category in enumerate(categories, start=1):
         _category(facts, vocab, scheme, category, position)
+    _footnotes(facts, vocab, [line for line in body[5:] if FOOTNOTE.match(line.text)])
     return facts.graph
+
+
+def _footnotes(facts: Facts, vocab, notes: list[Line]) -> None:
+    """The table's footnotes say what its sample-group labels mean: kept on those concepts, with their passage."""
+    for line in notes:
+        locator = f"Table 6, footnote {FOOTNOTE.match(line.text)['number']}"
+        if match := ABBREVIATION.match(line.text):
+            concept = _group(facts, vocab, match["short"], line)
+            facts.add(concept, SKOS.altLabel, Literal(match["long"], lang="en"))
+        elif match := MARKED_NOTE.match(line.text):
+            concept = _group(facts, vocab, MARKED_LABEL, line)
+            facts.add(concept, SKOS.scopeNote, Literal(match["note"], lang="en"))
+        else:
+            raise facts.error("a footnote is neither 'ABBR Expansion' nor a marked note ('aFor …')", line)
+        facts.derive(concept, line, locator)
+
+
+def _group(facts: Facts, vocab, label: str, line: Line) -> URIRef:
+    try:
+        return vocab.concept("sample-groups", label)
+    except KeyError as missing:
+        raise facts.error(str(missing.args[0]), line) from None
 
 
 def _article(facts: Facts, header: list[Line]) -> URIRef:
@@ -221,10 +249,7 @@ def _statement(facts: Facts, vocab, theme_iri: URIRef, theme: Theme, statement: 
 
 def _finding(facts, vocab, statement_iri, theme_iri, theme, statement, valence_key, paragraph, position) -> None:
     label = _label(paragraph.label)
-    try:
-        group = vocab.concept("sample-groups", label)
-    except KeyError as missing:
-        raise facts.error(str(missing.args[0]), paragraph.lines[0]) from None
+    group = _group(facts, vocab, label, paragraph.lines[0])
     subject = iris.mint("finding", iris.slug(theme.label), valence_key, iris.slug(label))
     if (subject, RDF.type, PKG.Finding) in facts.graph:
         raise facts.error(f"a second '{label}' paragraph under '{theme.label}: {statement.valence}'", paragraph.lines[0])
@@ -241,10 +266,7 @@ def _finding(facts, vocab, statement_iri, theme_iri, theme, statement, valence_k
         SDO.position: Literal(position, datatype=XSD.integer),
     })
     for name in _stakeholder_names(stakeholders):
-        try:
-            facts.add(subject, PKG.stakeholder, vocab.concept("sample-groups", name))
-        except KeyError as missing:
-            raise facts.error(str(missing.args[0]), paragraph.lines[-1]) from None
+        facts.add(subject, PKG.stakeholder, _group(facts, vocab, name, paragraph.lines[-1]))
     locator = f"Table 6, theme '{theme.label}', {statement.valence or 'no valence'}, {label} paragraph"
     for part, line in enumerate(paragraph.lines, start=1):
         facts.derive(subject, line, locator if part == 1 else f"{locator} (continued)")
