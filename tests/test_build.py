@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import pyoxigraph as ox
@@ -39,8 +40,12 @@ def test_build_provenance_records_each_input(kg):
         "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX pkg: <https://w3id.org/peerkg/ontology#> "
         "SELECT ?file ?sha WHERE { ?build prov:used ?doc . ?doc pkg:sha256 ?sha ; <http://purl.org/dc/terms/identifier> ?file } ORDER BY ?file"
     )
+    recorded = {s["file"].value: s["sha"].value for s in result}
     sums = dict(line.split("  ")[::-1] for line in (PROJECT_ROOT / "seeds" / "SHA256SUMS").read_text().splitlines())
-    assert {s["file"].value: s["sha"].value for s in result} == sums
+    others = ["seeds/manifest.toml", "ontology/peerkg.ttl", *(f"vocab/{p.name}" for p in sorted((PROJECT_ROOT / "vocab").glob("*.ttl"))),
+              *(f"shapes/{p.name}" for p in sorted((PROJECT_ROOT / "shapes").glob("*.ttl")))]
+    expected = sums | {name: hashlib.sha256((PROJECT_ROOT / name).read_bytes()).hexdigest() for name in others}
+    assert recorded == expected and len(recorded) == 4 + 1 + 1 + 2 + 6
 
 
 def test_a_violation_fails_the_build_and_keeps_the_published_store(project_copy):

@@ -69,7 +69,7 @@ def build(settings: Settings) -> BuildResult:
     """Parse, link, validate and publish; on any error the published store is left as it was."""
     started = dt.datetime.now(dt.timezone.utc)
     graphs = assemble(settings)
-    graphs[BUILD] = _activity(graphs, started)
+    graphs[BUILD] = _activity(graphs, started, _inputs(settings))
     data = Graph()
     for name, graph in graphs.items():
         if name != ONTOLOGY:
@@ -89,10 +89,17 @@ def _quads(name: str, graph: Graph):
         yield ox.Quad(triple.subject, triple.predicate, triple.object, node)
 
 
-def _activity(graphs: dict[str, Graph], started: dt.datetime) -> Graph:
-    """The build activity: when, with which software, from which inputs (their SHA-256s)."""
-    inputs = sorted(str(graphs[stem].value(iris.document(stem), PKG.sha256)) for stem in _seed_stems(graphs))
-    digest = hashlib.sha256("\n".join([__version__, *inputs]).encode()).hexdigest()[:16]
+def _inputs(settings: Settings) -> dict[str, str]:
+    """The data files a build reads besides the seeds, by path relative to the project, with their SHA-256."""
+    paths = [settings.seeds_dir / "manifest.toml", settings.ontology_path, *sorted(settings.vocab_dir.glob("*.ttl")),
+             *sorted(settings.shapes_dir.glob("*.ttl"))]
+    return {str(path.relative_to(settings.root)): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
+
+
+def _activity(graphs: dict[str, Graph], started: dt.datetime, inputs: dict[str, str]) -> Graph:
+    """The build activity: when, with which software, from which inputs (each with its SHA-256)."""
+    seeds = sorted(str(graphs[stem].value(iris.document(stem), PKG.sha256)) for stem in _seed_stems(graphs))
+    digest = hashlib.sha256("\n".join([__version__, *seeds, *sorted(inputs.values())]).encode()).hexdigest()[:16]
     activity, software = iris.mint("build", digest), iris.mint("software", "peerkg", __version__)
     graph = Graph()
     graph.add((activity, RDF.type, PROV.Activity))
@@ -106,6 +113,12 @@ def _activity(graphs: dict[str, Graph], started: dt.datetime) -> Graph:
         graph.add((activity, PROV.used, iris.document(stem)))
         graph.add((iris.graph(stem), PROV.wasGeneratedBy, activity))
         graph.add((iris.document(stem), PKG.sha256, graphs[stem].value(iris.document(stem), PKG.sha256)))
+    for name, sha256 in inputs.items():
+        entity = iris.mint("input", iris.slug(name))
+        graph.add((activity, PROV.used, entity))
+        graph.add((entity, RDF.type, PROV.Entity))
+        graph.add((entity, DCTERMS.identifier, Literal(name)))
+        graph.add((entity, PKG.sha256, Literal(sha256)))
     graph.add((activity, DCTERMS.description, Literal("peerkg build: seeds parsed, linked, validated and loaded")))
     return graph
 
