@@ -48,3 +48,11 @@ def test_errors_are_not_kept(tmp_path):
     assert client.get("/sparql", query_string={"query": COUNT}).status_code == 503
     publish(tmp_path, 1)
     assert count(client) == (200, "1")
+
+
+def test_behind_a_proxy_the_service_description_names_the_public_url(tmp_path):
+    publish(tmp_path, 1)
+    client = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": 1}).test_client()
+    response = client.get("/sparql", headers={"Accept": "application/n-triples", "X-Forwarded-Proto": "https",
+                                               "X-Forwarded-Host": "kg.example.org", "X-Forwarded-Prefix": "/peer"})
+    assert "<https://kg.example.org/peer/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint> <https://kg.example.org/peer/sparql> ." in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ import os
 from flask import Flask
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config import Settings
 from ..errors import PeerkgError
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         QUERY_TIMEOUT=float(os.environ.get("PEERKG_QUERY_TIMEOUT", 30)),
         MAX_RESULT_BYTES=int(os.environ.get("PEERKG_MAX_RESULT_BYTES", 50 * 1024 * 1024)),
         RESULT_CACHE_ENTRIES=int(os.environ.get("PEERKG_RESULT_CACHE_ENTRIES", 512)),  # 0: run every query
+        TRUSTED_PROXIES=int(os.environ.get("PEERKG_TRUSTED_PROXIES", 0)),
         COMPRESS_ALGORITHM=["gzip", "deflate"],
         COMPRESS_MIMETYPES=[
             "application/sparql-results+json", "application/sparql-results+xml", "application/json",
@@ -45,6 +47,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dataset.bp)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a reverse proxy, the URLs the app writes (service description, listings) are the ones the
+        # client used, from X-Forwarded-Proto/Host/Prefix, trusted for this many proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=app.config["TRUSTED_PROXIES"],
+                                x_host=app.config["TRUSTED_PROXIES"], x_prefix=app.config["TRUSTED_PROXIES"])
     app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, lambda: _version(app.config), app.config["RESULT_CACHE_ENTRIES"])
     return app
 

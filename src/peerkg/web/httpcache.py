@@ -14,8 +14,9 @@ from threading import Lock
 CACHED_PREFIXES = ("/sparql", "/queries/", "/id/", "/graph/", "/ontology")
 CACHED_STATUSES = ("200", "304")
 # Request headers a response may vary on: Accept (negotiation), Accept-Encoding (gzip), If-None-Match
-# (304), Host (absolute URLs in descriptions and listings), Origin (CORS headers).
-KEY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH", "HTTP_HOST", "HTTP_ORIGIN")
+# (304), Host and the X-Forwarded-* headers a trusted proxy sets (absolute URLs in descriptions and listings).
+KEY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_IF_NONE_MATCH", "HTTP_HOST", "HTTP_X_FORWARDED_PROTO",
+               "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PREFIX")
 MAX_BODY = 256 * 1024
 
 
