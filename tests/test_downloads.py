@@ -7,11 +7,10 @@ import hashlib
 import http.client
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
 import pytest
 import requests
 from click.testing import CliRunner
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from peerkg import formats
@@ -20,19 +19,6 @@ from peerkg.cli import main
 from test_exports import DUMP_TYPES, DUMPS, expected_paths
 
 PLAIN = {"Accept-Encoding": "identity"}  # the bytes as stored, not compressed on the way
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=None if term.datatype.value == XSD_STRING else URIRef(term.datatype.value))
-
-
 @pytest.fixture(scope="module")
 def store_graphs(kg) -> dict[str, Graph]:
     """What the store holds: each named graph, as rdflib graphs."""
@@ -40,7 +26,7 @@ def store_graphs(kg) -> dict[str, Graph]:
     for name in kg.named_graphs():
         graph = graphs[name.value] = Graph()
         for quad in kg.quads(name):
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            graph.add((formats.to_rdflib(quad.subject), formats.to_rdflib(quad.predicate), formats.to_rdflib(quad.object)))
     return graphs
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 
 from . import iris
 from .errors import UserInputError
@@ -85,7 +85,7 @@ def read_files(paths: Iterable[Path]) -> Graph:
             raise UserInputError(f"{path}: unknown RDF suffix (use one of .{', .'.join(sorted(BY_SUFFIX))})")
         try:
             for quad in ox.parse(path=str(path), format=fmt.oxigraph, base_iri=iris.base()):
-                graph.add(tuple(_to_rdflib(term) for term in (quad.subject, quad.predicate, quad.object)))
+                graph.add(tuple(to_rdflib(term) for term in (quad.subject, quad.predicate, quad.object)))
         except SyntaxError as problem:
             raise UserInputError(f"{path}: {problem}") from None
     return graph
@@ -94,9 +94,8 @@ def read_files(paths: Iterable[Path]) -> Graph:
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _to_rdflib(term):
-    from rdflib import BNode, Literal, URIRef
-
+def to_rdflib(term):
+    """A pyoxigraph term as an rdflib term (a plain string stays an untyped literal, as rdflib keeps it)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
