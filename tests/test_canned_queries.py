@@ -630,3 +630,17 @@ def test_describe(kg):
     assert str(graph.value(passage, PROV.value)).startswith("Mowbray et al. 1996 [40] Roles, benefits, challenges")
     work = URIRef("https://w3id.org/peerkg/id/work/mowbray-1996")
     assert str(graph.value(work, URIRef("http://purl.org/dc/terms/title"))) == "Consumers as community support providers: issues created by role innovation"
+
+
+def test_named_graph(kg):
+    assert len(run(kg, "named_graph")) == 24
+    assert len(run(kg, "named_graph", graph="graph/review_table3")) == 364
+
+
+def test_nearby_iris(kg):
+    themes = [row["iri"] for row in run(kg, "nearby_iris", prefix="https://w3id.org/peerkg/id/theme/")]
+    assert len(themes) == 12 and themes[0] == "https://w3id.org/peerkg/id/theme/boundaries"
+    assert [row["iri"] for row in run(kg, "nearby_iris", prefix="https://w3id.org/peerkg/id/match/")] == [
+        "https://w3id.org/peerkg/id/match/gates-2007", "https://w3id.org/peerkg/id/match/moll-2009",
+        "https://w3id.org/peerkg/id/match/mowbray-1996", "https://w3id.org/peerkg/id/match/mowbray-1998",
+    ]

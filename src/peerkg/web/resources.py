@@ -113,8 +113,8 @@ def _describe(stem: str, check_only: bool = False):
 def _graph(stem: str, check_only: bool = False):
     """A named graph's IRI describes the graph: its own triples."""
     iri = URIRef(iris.base() + stem)
-    query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
-    ntriples = kg.run(Job(str(kg.store_path()), query, "ntriples", (("g", ox.NamedNode(str(iri))),)))
+    query = kg.canned()["named_graph"]
+    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", (("graph", ox.NamedNode(str(iri))),)))
     if not ntriples:
         raise NotInGraph(str(iri), _near(stem))
     if check_only:
@@ -133,9 +133,9 @@ def _ontology(stem: str, check_only: bool = False):
 def _near(stem: str) -> list[str]:
     """IRIs of the graph that share the missing one's parent path, for a 'did you mean'."""
     parent = iris.base() + stem.rsplit("/", 1)[0] + "/"
-    query = "SELECT DISTINCT ?s ?prefix WHERE { ?s ?p ?o FILTER (isIRI(?s) && STRSTARTS(STR(?s), ?prefix)) } ORDER BY ?s LIMIT 12"
-    body = kg.run(Job(str(kg.store_path()), query, "json", (("prefix", ox.Literal(parent)),)))
-    return [row["s"]["value"] for row in json.loads(body)["results"]["bindings"]]
+    query = kg.canned()["nearby_iris"]
+    body = kg.run(Job(str(kg.store_path()), query.text, "json", (("prefix", ox.Literal(parent)),)))
+    return [row["iri"]["value"] for row in json.loads(body)["results"]["bindings"]]
 
 
 class NotInGraph(NotFound):
