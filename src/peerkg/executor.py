@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import iris
+from . import formats, iris
 from .errors import PeerkgError, UserInputError
 
 log = logging.getLogger(__name__)
@@ -36,27 +36,11 @@ class ResultTooLarge(PeerkgError):
 class Job:
     store_path: str
     query: str
-    result_format: str  # a key of RESULT_FORMATS or RDF_FORMATS
+    result_format: str  # a name in formats.RESULTS (SELECT, ASK) or formats.RDF (CONSTRUCT, DESCRIBE)
     substitutions: tuple = ()  # ((variable name, term), …)
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union_default: bool = True  # False when the query names its own dataset (FROM / FROM NAMED)
-
-
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 class _Capped(io.RawIOBase):
@@ -91,11 +75,11 @@ def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
     try:
         if isinstance(results, ox.QueryTriples):
             options = {"prefixes": iris.PREFIXES} if job.result_format in ("turtle", "trig", "rdfxml") else {}
-            ox.serialize(results, out, RDF_FORMATS[job.result_format], **options)
+            ox.serialize(results, out, formats.RDF[job.result_format].oxigraph, **options)
         elif isinstance(results, ox.QueryBoolean):
             _boolean(results, job.result_format, out)
         else:
-            results.serialize(out, RESULT_FORMATS[job.result_format])
+            results.serialize(out, formats.RESULTS[job.result_format].oxigraph)
     except OverflowError:
         raise ResultTooLarge(
             f"the result is larger than the {max_bytes:,}-byte limit; narrow the query or page it with LIMIT and OFFSET"
@@ -110,7 +94,7 @@ def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
         header = "_askResult" if name == "csv" else "?_askResult"
         out.write(f"{header}{end}{'true' if bool(result) else 'false'}{end}".encode())
     else:
-        result.serialize(out, RESULT_FORMATS[name])
+        result.serialize(out, formats.RESULTS[name].oxigraph)
 
 
 def _child(connection, max_bytes: int) -> None:

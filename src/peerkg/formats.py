@@ -37,12 +37,27 @@ RDF: dict[str, RdfFormat] = {
 }
 BY_SUFFIX = {f.suffix: f for f in RDF.values()} | {"json": RDF["jsonld"], "owl": RDF["rdfxml"], "xml": RDF["rdfxml"]}
 
-RESULTS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
+
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    name: str
+    media_type: str
+    suffix: str
+    oxigraph: ox.QueryResultsFormat
+
+
+# SELECT / ASK results; the first of each table is the default for "*/*".
+RESULTS: dict[str, ResultsFormat] = {
+    f.name: f
+    for f in (
+        ResultsFormat("json", "application/sparql-results+json", "srj", ox.QueryResultsFormat.JSON),
+        ResultsFormat("xml", "application/sparql-results+xml", "srx", ox.QueryResultsFormat.XML),
+        ResultsFormat("csv", "text/csv", "csv", ox.QueryResultsFormat.CSV),
+        ResultsFormat("tsv", "text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV),
+    )
 }
+MEDIA_TYPES = [f.media_type for f in (*RESULTS.values(), *RDF.values())]
 
 
 def dump(store, name: str) -> bytes:
@@ -121,7 +136,7 @@ def render(results, name: str) -> str:
         return table(results)
     if name not in RESULTS:
         raise UserInputError(f"a SELECT result cannot be written as {name}; use table, csv, tsv, json or xml")
-    return results.serialize(format=RESULTS[name]).decode()
+    return results.serialize(format=RESULTS[name].oxigraph).decode()
 
 
 def table(solutions) -> str:

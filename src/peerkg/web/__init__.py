@@ -9,6 +9,7 @@ from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
 from . import canned, cors, dataset, downloads, httpcache, kg, problems, resources, site, sparql
@@ -26,12 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         RESULT_CACHE_ENTRIES=int(os.environ.get("PEERKG_RESULT_CACHE_ENTRIES", 512)),  # 0: run every query
         TRUSTED_PROXIES=int(os.environ.get("PEERKG_TRUSTED_PROXIES", 0)),
         COMPRESS_ALGORITHM=["gzip", "deflate"],
-        COMPRESS_MIMETYPES=[
-            "application/sparql-results+json", "application/sparql-results+xml", "application/json",
-            "application/problem+json", "text/csv", "text/tab-separated-values", "text/turtle", "text/html",
-            "application/n-triples", "application/n-quads", "application/trig", "application/ld+json",
-            "application/rdf+xml",
-        ],
+        COMPRESS_MIMETYPES=[*formats.MEDIA_TYPES, "application/json", "application/problem+json", "text/html", "text/plain"],
         COMPRESS_MIN_SIZE=500,
         JSON_SORT_KEYS=False,
     )

@@ -29,7 +29,7 @@ def run(name: str) -> Response:
     if "." in name:
         name, suffix = name.rsplit(".", 1)
         if suffix not in FORMAT_NAMES:
-            raise NotFound(f"no format with suffix .{suffix} (use .json, .csv, .tsv, .xml, .ttl, .nt, .jsonld, .rdf)")
+            raise NotFound(f"no format with suffix .{suffix} (use .{', .'.join(sorted(FORMAT_NAMES))})")
     query = kg.canned().get(name)
     if query is None:
         raise NotFound(f"no canned query named '{name}' (see /queries)")

@@ -13,6 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS
 
 from .. import dataset as description
+from .. import formats
 from ..errors import UserInputError
 from ..executor import Job
 from ..iris import FABIO, PKG, PRISM, VOID
@@ -21,20 +22,15 @@ from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("dataset", __name__)
 
-# media type → rdflib serializer (None: the HTML page). The first is the answer to */* and to no Accept:
-# what asks /.well-known/void without saying what it wants is a crawler, not a browser.
-TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
+# media type → format name in formats.RDF (None: the HTML page). The first is the answer to */* and to no
+# Accept: what asks /.well-known/void without saying what it wants is a crawler, not a browser.
+TYPES = {f.media_type: f.name for f in formats.RDF.values() if not f.datasets or f.name == "jsonld"} | {
     "text/html": None,
-    "application/json": "json-ld",
+    "application/json": "jsonld",
 }
-FORMATS = {  # ?format= for links and clients that cannot set Accept
-    "ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-    "nt": "application/n-triples", "ntriples": "application/n-triples", "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml", "html": "text/html",
+# ?format= for links and clients that cannot set Accept: a format's name or suffix, or html.
+FORMATS = {key: f.media_type for f in formats.RDF.values() if f.media_type in TYPES for key in (f.name, f.suffix)} | {
+    "json-ld": "application/ld+json", "html": "text/html",
 }
 
 
@@ -48,13 +44,8 @@ def well_known() -> Response:
 def describe() -> Response:
     media = _choose()
     graph, page = _description()
-    serializer = TYPES[media]
-    if serializer is None:
-        body = render_template("dataset.html", **page)
-    elif serializer == "json-ld":
-        body = graph.serialize(format=serializer, encoding="utf-8", auto_compact=True)
-    else:
-        body = graph.serialize(format=serializer, encoding="utf-8")
+    name = TYPES[media]
+    body = render_template("dataset.html", **page) if name is None else formats.serialize_graph(graph, name)
     response = Response(body, mimetype=media)
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "public, no-cache"

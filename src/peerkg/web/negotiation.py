@@ -4,33 +4,19 @@ from __future__ import annotations
 
 from flask import request
 
+from .. import formats
 from ..errors import PeerkgError, UserInputError
 
-# The first entry of each table is the default for */*.
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-}
-RDF_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-    "application/json": "jsonld",  # what rdflib's SPARQLStore and others ask for a graph in JSON
-}
-# format= values, and the file suffixes of /queries/<name>.<suffix>
-FORMAT_NAMES = {
-    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
-    "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples", "nt": "ntriples", "nquads": "nquads", "nq": "nquads",
-    "trig": "trig", "jsonld": "jsonld", "json-ld": "jsonld", "rdfxml": "rdfxml", "rdf": "rdfxml",
-}
-GRAPH_FORMATS = set(RDF_TYPES.values())
+# Media type → format name; the first entry of each table is the default for */*. Plain JSON and XML are
+# what some clients ask for: the results formats for a table, JSON-LD for a graph.
+RESULT_TYPES = {f.media_type: f.name for f in formats.RESULTS.values()} | {"application/json": "json", "application/xml": "xml"}
+RDF_TYPES = {f.media_type: f.name for f in formats.RDF.values()} | {"application/json": "jsonld"}
+# format= values, and the file suffixes of /queries/<name>.<suffix>: names, suffixes and common aliases.
+FORMAT_NAMES = (
+    {f.name: f.name for f in (*formats.RESULTS.values(), *formats.RDF.values())}
+    | {f.suffix: f.name for f in (*formats.RESULTS.values(), *formats.RDF.values())}
+    | {"json-ld": "jsonld", "rdf": "rdfxml"}
+)
 
 
 class NotAcceptable(PeerkgError):

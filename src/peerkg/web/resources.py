@@ -23,13 +23,10 @@ from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("resources", __name__)
 
-# suffix → (media type, format name in formats.RDF); HTML first: the default for browsers and */*.
-VARIANTS = {
-    "html": ("text/html", None),
-    "ttl": ("text/turtle", "turtle"),
-    "jsonld": ("application/ld+json", "jsonld"),
-    "nt": ("application/n-triples", "ntriples"),
-    "rdf": ("application/rdf+xml", "rdfxml"),
+# suffix → (media type, format name in formats.RDF); HTML first: the default for browsers and */*. A
+# description is one graph, so the dataset formats other than JSON-LD are not offered.
+VARIANTS = {"html": ("text/html", None)} | {
+    f.suffix: (f.media_type, f.name) for f in formats.RDF.values() if not f.datasets or f.name == "jsonld"
 }
 BY_MEDIA = {media: suffix for suffix, (media, _) in VARIANTS.items()} | {"application/json": "jsonld", "application/xhtml+xml": "html"}
 
