@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, SDO, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, SDO, SKOS, XSD
 
 from .. import iris
 from ..iris import BIRO, CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
+from . import bibliography
 
 STEM = "job_description"
 FILE_NAME = "003_271100d76ceb042c.txt"
@@ -141,7 +142,7 @@ def _add_article(facts: Facts, parts: _Parts) -> URIRef:
     })
     for name in names:
         # Names are written given name first ("Carolyn S Dewa").
-        facts.add(article, DCTERMS.creator, _add_person(facts, name, family=name.rsplit(" ", 1)[-1]))
+        facts.add(article, DCTERMS.creator, bibliography.add_person(facts, name, family=name.rsplit(" ", 1)[-1]))
     facts.derive(article, parts.title, "title")
     facts.derive(article, parts.authors, "authors")
     return article
@@ -159,12 +160,6 @@ def _add_document(facts: Facts, article: URIRef, parts: _Parts) -> None:
     })
 
 
-def _add_person(facts: Facts, name: str, family: str) -> URIRef:
-    person = iris.person(name)
-    facts.add_all(person, {RDF.type: FOAF.Person, FOAF.name: name, FOAF.familyName: family})
-    return person
-
-
 # --- abstract and study ----------------------------------------------------------------------------
 
 
@@ -175,15 +170,7 @@ def _add_abstract(facts: Facts, article: URIRef, body: list[Line]) -> dict[str, 
         if not match:
             raise facts.error("an abstract paragraph does not open with 'Heading: '", line)
         section = _Section(line, match["heading"], match["body"])
-        subject = iris.mint("work", ARTICLE_KEY, "abstract", position)
-        facts.add_all(subject, {
-            RDF.type: PKG.AbstractSection,
-            DCTERMS.title: section.heading,
-            SDO.text: section.body,
-            SDO.position: Literal(position, datatype=XSD.integer),
-            DCTERMS.isPartOf: article,
-        })
-        facts.derive(subject, line, _locator(section))
+        bibliography.add_abstract_section(facts, ARTICLE_KEY, position, section.heading, section.body, line, _locator(section))
         sections[section.heading] = section
     missing = {"Background", "Methods", "Results"} - sections.keys()
     if missing:
@@ -357,7 +344,7 @@ def _read_authors(facts: Facts, authors: str, line: Line) -> tuple[str, list[URI
         return authors, []
     if not all(matches):
         raise facts.error(f"an author list mixes persons and other names: {authors!r}", line)
-    return matches[0]["family"], [_add_person(facts, m[0], family=m["family"]) for m in matches]
+    return matches[0]["family"], [bibliography.add_person(facts, m[0], family=m["family"]) for m in matches]
 
 
 def _read_publication(facts: Facts, rest: str, line: Line) -> dict:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, SDO, XSD
+from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .. import iris
 from ..iris import CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
-from . import informants
+from . import bibliography, informants
 
 STEM = "metasynthesis_page"
 FILE_NAME = "002_eb184550ae9a1ff6.txt"
@@ -42,7 +42,6 @@ AUTHORS_JOURNAL = re.compile(
 )
 IDENTIFIERS = re.compile(r"^PMID: (?P<pmid>\d+)(?: PMC: (?P<pmc>\d+)\.)? DOI: (?P<doi>10\.\S+?)\.$")
 AUTHOR = re.compile(r"^(?P<family>.+) (?P<initials>[A-Z]{1,3})$")
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def parse(text: str, vocab) -> Graph:
@@ -73,7 +72,7 @@ def parse(text: str, vocab) -> Graph:
             raise facts.error("expected an overview field or an abstract section 'Heading: text'", line)
         sections.append((line, match["heading"], match["text"]))
     for position, (line, heading, section_text) in enumerate(sections, start=1):
-        _section(facts, article, line, heading, section_text, position)
+        bibliography.add_abstract_section(facts, ARTICLE_KEY, position, heading, section_text, line, f"abstract, {heading}")
     _study(facts, vocab, article, sections)
     _citing_articles(facts, article, body[citing_at + 1 :])
     return facts.graph
@@ -87,8 +86,7 @@ def _overview(facts: Facts, article: URIRef, line: Line) -> bool:
                 facts.add(article, PKG.specialty, value)
             elif field == "Date":
                 year, month, day = value.split()
-                date = f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}"
-                facts.add(article, PRISM.publicationDate, Literal(date, datatype=XSD.date))
+                facts.add(article, PRISM.publicationDate, bibliography.date(year, month, day))
                 facts.add(article, FABIO.hasPublicationYear, Literal(year, datatype=XSD.gYear))
             elif field == "PMID":
                 facts.add(article, FABIO.hasPubMedId, value)
@@ -97,18 +95,6 @@ def _overview(facts: Facts, article: URIRef, line: Line) -> bool:
             facts.derive(article, line, f"overview, {field}")
             return True
     return False
-
-
-def _section(facts: Facts, article: URIRef, line: Line, heading: str, text: str, position: int) -> None:
-    section = iris.mint("work", ARTICLE_KEY, "abstract", position)
-    facts.add_all(section, {
-        RDF.type: PKG.AbstractSection,
-        DCTERMS.title: heading,
-        SDO.text: text,
-        SDO.position: Literal(position, datatype=XSD.integer),
-        DCTERMS.isPartOf: article,
-    })
-    facts.derive(section, line, f"abstract, {heading}")
 
 
 def _study(facts: Facts, vocab, article: URIRef, sections) -> None:
@@ -168,7 +154,5 @@ def _citing_article(facts: Facts, cited: URIRef, title: Line, source: Line, ids:
     })
     facts.add(cited, CITO.isCitedBy, work)
     for name in authors:
-        person = iris.person(name)
-        facts.add(work, DCTERMS.creator, person)
-        facts.add_all(person, {RDF.type: FOAF.Person, FOAF.name: name, FOAF.familyName: AUTHOR.match(name)["family"]})
+        facts.add(work, DCTERMS.creator, bibliography.add_person(facts, name, AUTHOR.match(name)["family"]))
     facts.derive(work, title, f"citing article {number}", through=ids)

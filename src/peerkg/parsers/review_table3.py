@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from .. import iris
 from ..iris import BIRO, CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
-from . import informants
+from . import bibliography, informants
 
 STEM = "review_table3"
 FILE_NAME = "000_55cb9b85baa6787a.txt"
@@ -36,7 +36,6 @@ ROW = re.compile(
     r"(?P<conclusion>.+)$"
 )
 INFORMANT = re.compile(r"(?P<label>.+?) \(n=(?P<n>\d+)\)(?: and |\.$)")
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def parse(text: str, vocab) -> Graph:
@@ -67,11 +66,10 @@ def _article(facts: Facts, body: list[Line]):
     if not match or not CAPTION.match(caption.text) or header.text != HEADER:
         raise facts.error("expected the citation line, 'Table 3.', its title and the column header", citation)
     article = iris.work(ARTICLE_KEY)
-    date = f"{match['year']}-{MONTHS.index(match['month']) + 1:02d}-{int(match['day']):02d}"
     facts.add_all(article, {
         RDF.type: FABIO.JournalArticle,
         FABIO.hasPublicationYear: Literal(match["year"], datatype=XSD.gYear),
-        PRISM.publicationDate: Literal(date, datatype=XSD.date),
+        PRISM.publicationDate: bibliography.date(match["year"], match["month"], match["day"]),
         PRISM.volume: match["volume"],
         PRISM.pageRange: match["pages"],
         PRISM.doi: match["doi"],

@@ -1,0 +1,38 @@
+"""What the parsers of article pages share: persons, abstract sections, and dates as pages print them."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, SDO, XSD
+
+from .. import iris
+from ..iris import PKG
+from ..source import Facts, Line
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def date(year: str, month: str, day: str) -> Literal:
+    """``("2013", "Mar", "13")`` → ``"2013-03-13"^^xsd:date``."""
+    return Literal(f"{year}-{MONTHS.index(month) + 1:02d}-{int(day):02d}", datatype=XSD.date)
+
+
+def add_person(facts: Facts, name: str, family: str) -> URIRef:
+    """A person named as written (``Mowbray CT``, ``Nora Jacobson``); callers link the works they wrote."""
+    person = iris.person(name)
+    facts.add_all(person, {RDF.type: FOAF.Person, FOAF.name: name, FOAF.familyName: family})
+    return person
+
+
+def add_abstract_section(facts: Facts, work_key: str, position: int, heading: str, text: str, line: Line, locator: str) -> URIRef:
+    """One labelled section of a work's structured abstract ("Methods: …")."""
+    section = iris.mint("work", work_key, "abstract", position)
+    facts.add_all(section, {
+        RDF.type: PKG.AbstractSection,
+        DCTERMS.title: heading,
+        SDO.text: text,
+        SDO.position: Literal(position, datatype=XSD.integer),
+        DCTERMS.isPartOf: iris.work(work_key),
+    })
+    facts.derive(section, line, locator)
+    return section
