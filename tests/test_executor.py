@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from peerkg.executor import Executor, Job, QueryTimeout, ResultTooLarge, execute
+from peerkg.errors import QueryTimeout, ResultTooLarge
+from peerkg.executor import Executor, Job, execute
 from peerkg.web import create_app
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"

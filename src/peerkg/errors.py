@@ -51,3 +51,36 @@ class UserInputError(PeerkgError):
 class NotFound(PeerkgError):
     status = 404
     title = "Not found"
+
+
+class Refused(PeerkgError):
+    """A request the server will not carry out, whoever asks: an update at the query endpoint, SERVICE."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class NotAcceptable(PeerkgError):
+    """Nothing the client accepts can represent the result."""
+
+    status = 406
+    title = "Not Acceptable"
+
+
+class UnsupportedMediaType(PeerkgError):
+    status = 415
+    title = "Unsupported Media Type"
+
+
+class ResultTooLarge(PeerkgError):
+    """A result past the size cap: an error, never a result cut short."""
+
+    status = 422
+    title = "Result too large"
+
+
+class QueryTimeout(PeerkgError):
+    """A query stopped at the time limit."""
+
+    status = 503
+    title = "Query time limit reached"

@@ -17,19 +17,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from . import formats, iris
-from .errors import PeerkgError, UserInputError
+from .errors import PeerkgError, QueryTimeout, ResultTooLarge, UserInputError
 
 log = logging.getLogger(__name__)
 
 
-class QueryTimeout(PeerkgError):
-    status = 503
-    title = "Query time limit reached"
-
-
-class ResultTooLarge(PeerkgError):
-    status = 422
-    title = "Result too large"
 
 
 @dataclass(frozen=True)

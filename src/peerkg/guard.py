@@ -14,14 +14,10 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from .errors import PeerkgError, UserInputError
+from .errors import Refused, UserInputError
 
 FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct", "DescribeQuery": "describe"}
 
-
-class Refused(PeerkgError):
-    status = 403
-    title = "Forbidden"
 
 
 @dataclass(frozen=True)

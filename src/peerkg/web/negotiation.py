@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from .. import formats
-from ..errors import PeerkgError, UserInputError
+from ..errors import NotAcceptable, UserInputError
 
 # Media type → format name; the first entry of each table is the default for */*. Plain JSON and XML are
 # what some clients ask for: the results formats for a table, JSON-LD for a graph.
@@ -18,10 +18,6 @@ FORMAT_NAMES = (
     | {"json-ld": "jsonld", "rdf": "rdfxml"}
 )
 
-
-class NotAcceptable(PeerkgError):
-    status = 406
-    title = "Not Acceptable"
 
 
 def media_type(name: str, graph_result: bool) -> str:

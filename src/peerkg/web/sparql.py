@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from .. import formats, guard
-from ..errors import PeerkgError, UserInputError
+from ..errors import Refused, UnsupportedMediaType, UserInputError
 from .negotiation import choose
 from . import results, service
 
@@ -17,12 +17,9 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+UPDATES_REFUSED = "this endpoint answers queries only; SPARQL updates are not accepted"
 ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 
-
-class UnsupportedMediaType(PeerkgError):
-    status = 415
-    title = "Unsupported Media Type"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -42,13 +39,13 @@ def _read():
     if request.method in ("GET", "HEAD"):
         params = request.args
         if "update" in params:
-            raise guard.Refused("this endpoint answers queries only; updates are not accepted")
+            raise Refused(UPDATES_REFUSED)
         return _single(params), params
     media = request.mimetype
     if media == FORM:
         params = request.form
         if "update" in params:
-            raise guard.Refused("this endpoint answers queries only; updates are not accepted")
+            raise Refused(UPDATES_REFUSED)
         query = _single(params)
         if query is None:
             raise UserInputError("a form-encoded POST needs a 'query' parameter")
@@ -61,7 +58,7 @@ def _read():
             raise UserInputError("the request body is empty: it should hold the query")
         return query, request.args
     if media == UPDATE_BODY:
-        raise guard.Refused("this endpoint answers queries only; SPARQL updates are not accepted")
+        raise Refused(UPDATES_REFUSED)
     raise UnsupportedMediaType(
         f"a POST to /sparql takes {FORM} or {QUERY_BODY}, not {media or 'a body without Content-Type'}"
     )
