@@ -100,7 +100,7 @@ def _activity(graphs: dict[str, Graph], started: dt.datetime, inputs: dict[str, 
     """The build activity: when, with which software, from which inputs (each with its SHA-256)."""
     seeds = sorted(str(graphs[stem].value(iris.document(stem), PKG.sha256)) for stem in _seed_stems(graphs))
     digest = hashlib.sha256("\n".join([__version__, *seeds, *sorted(inputs.values())]).encode()).hexdigest()[:16]
-    activity, software = iris.mint("build", digest), iris.mint("software", "peerkg", __version__)
+    activity, software = iris.build_activity(digest), iris.software(__version__)
     graph = Graph()
     graph.add((activity, RDF.type, PROV.Activity))
     graph.add((activity, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
@@ -114,7 +114,7 @@ def _activity(graphs: dict[str, Graph], started: dt.datetime, inputs: dict[str, 
         graph.add((iris.graph(stem), PROV.wasGeneratedBy, activity))
         graph.add((iris.document(stem), PKG.sha256, graphs[stem].value(iris.document(stem), PKG.sha256)))
     for name, sha256 in inputs.items():
-        entity = iris.mint("input", iris.slug(name))
+        entity = iris.build_input(name)
         graph.add((activity, PROV.used, entity))
         graph.add((entity, RDF.type, PROV.Entity))
         graph.add((entity, DCTERMS.identifier, Literal(name)))

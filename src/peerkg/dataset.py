@@ -111,7 +111,7 @@ def describe(facts: Facts, exports: list[Export], urls: Urls) -> Graph:
         graph.add((partition, VOID.triples, Literal(triples, datatype=XSD.integer)))
     for vocabulary in sorted({_namespace(iri) for iri, _ in facts.classes + facts.properties}):
         graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
-    graph.add((dataset, VOID.uriSpace, Literal(str(iris.mint()))))
+    graph.add((dataset, VOID.uriSpace, Literal(iris.uri_space())))
     for example in facts.examples:
         graph.add((dataset, VOID.exampleResource, URIRef(example)))
     for work in sorted(set(facts.sources.subjects())):

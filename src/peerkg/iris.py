@@ -175,6 +175,54 @@ def reference(work_key: str, number: int) -> URIRef:
     return mint("reference", work_key, number)
 
 
+def informant_group(study_key: str, label: str) -> URIRef:
+    return mint("study", study_key, "informants", slug(label))
+
+
+def abstract_section(work_key: str, position: int) -> URIRef:
+    return mint("work", work_key, "abstract", position)
+
+
+def valence_statement(theme_label: str, valence_key: str) -> URIRef:
+    """``valence_key`` is ``benefit``, ``challenge`` or ``none`` (a line that states no valence)."""
+    return mint("valence-statement", slug(theme_label), valence_key)
+
+
+def finding(theme_label: str, valence_key: str, group_label: str) -> URIRef:
+    return mint("finding", slug(theme_label), valence_key, slug(group_label))
+
+
+def work_match(work_iri: str) -> URIRef:
+    """The evidence that two documents cite the same work, keyed like the work."""
+    return mint("match", key_of(work_iri))
+
+
+def key_of(iri: str) -> str:
+    """The last path segment of an instance IRI: its key (``…/id/work/mowbray-1996`` → ``mowbray-1996``)."""
+    return str(iri).rsplit("/", 1)[-1]
+
+
+def is_work(iri: str) -> bool:
+    return str(iri).startswith(base() + "id/work/") and "/" not in str(iri)[len(base() + "id/work/"):]
+
+
+def build_activity(digest: str) -> URIRef:
+    return mint("build", digest)
+
+
+def software(version: str) -> URIRef:
+    return mint("software", "peerkg", version)
+
+
+def build_input(relative_path: str) -> URIRef:
+    return mint("input", slug(relative_path))
+
+
+def uri_space() -> str:
+    """Where every instance IRI lives: ``<base>id/``."""
+    return base() + "id/"
+
+
 def scheme(name: str) -> URIRef:
     return mint("scheme", name)
 

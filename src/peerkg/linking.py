@@ -26,7 +26,7 @@ def link(graphs: dict[str, Graph]) -> Graph:
     seen: dict[URIRef, list[str]] = {}
     for stem, graph in graphs.items():
         for work in set(graph.subjects(PKG.authorsAsWritten, None)):
-            if "/id/work/" in str(work):
+            if iris.is_work(work):
                 seen.setdefault(work, []).append(stem)
     links = Graph()
     for work, stems in sorted(seen.items()):
@@ -49,7 +49,7 @@ def _record(links: Graph, work: URIRef, graphs: dict[str, Graph]) -> None:
             )
     year = next(graph.value(work, iris.FABIO.hasPublicationYear) for graph in graphs.values())
     family = shortest[0][0]
-    match = iris.mint("match", str(work).rsplit("/", 1)[-1])
+    match = iris.work_match(work)
     links.add((match, RDF.type, PKG.WorkMatch))
     links.add((match, PKG.matchedWork, work))
     links.add((match, PKG.matchKey, Literal(f"{family} {year}")))

@@ -26,7 +26,7 @@ def add_person(facts: Facts, name: str, family: str) -> URIRef:
 
 def add_abstract_section(facts: Facts, work_key: str, position: int, heading: str, text: str, line: Line, locator: str) -> URIRef:
     """One labelled section of a work's structured abstract ("Methods: …")."""
-    section = iris.mint("work", work_key, "abstract", position)
+    section = iris.abstract_section(work_key, position)
     facts.add_all(section, {
         RDF.type: PKG.AbstractSection,
         DCTERMS.title: heading,

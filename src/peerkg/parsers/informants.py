@@ -12,7 +12,7 @@ from ..source import Facts, Line
 
 def add_group(facts: Facts, study_key: str, label: str, position: int, line: Line, locator: str, size: int | None = None) -> URIRef:
     """An informant group of a study, with its role concept; a size the text does not state stays absent."""
-    group = iris.mint("study", study_key, "informants", iris.slug(label))
+    group = iris.informant_group(study_key, label)
     role = iris.concept("informant-role", label)
     facts.add_all(group, {
         RDF.type: PKG.InformantGroup,

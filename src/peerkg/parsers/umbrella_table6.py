@@ -230,7 +230,7 @@ def _theme(facts: Facts, vocab, scheme: URIRef, category: URIRef, theme: Theme, 
 
 def _statement(facts: Facts, vocab, theme_iri: URIRef, theme: Theme, statement: Statement, position: int) -> None:
     valence_key = (statement.valence or "none").lower()
-    subject = iris.mint("valence-statement", iris.slug(theme.label), valence_key)
+    subject = iris.valence_statement(theme.label, valence_key)
     if (subject, RDF.type, PKG.ValenceStatement) in facts.graph:
         raise facts.error(f"a second '{statement.valence or 'no valence'}' line under theme '{theme.label}'", statement.line)
     facts.add_all(subject, {
@@ -250,7 +250,7 @@ def _statement(facts: Facts, vocab, theme_iri: URIRef, theme: Theme, statement: 
 def _finding(facts, vocab, statement_iri, theme_iri, theme, statement, valence_key, paragraph, position) -> None:
     label = _label(paragraph.label)
     group = _group(facts, vocab, label, paragraph.lines[0])
-    subject = iris.mint("finding", iris.slug(theme.label), valence_key, iris.slug(label))
+    subject = iris.finding(theme.label, valence_key, label)
     if (subject, RDF.type, PKG.Finding) in facts.graph:
         raise facts.error(f"a second '{label}' paragraph under '{theme.label}: {statement.valence}'", paragraph.lines[0])
     summary, stakeholders = _split_stakeholders("\n\n".join(paragraph.texts)) if label == "Mixed" else ("\n\n".join(paragraph.texts), None)
