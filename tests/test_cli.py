@@ -113,3 +113,22 @@ def test_a_broken_vocabulary_file_is_named_with_its_line(project_copy):
     methods.write_text(methods.read_text().replace('skos:prefLabel "focus groups"@en ;', 'skos:prefLabel "focus groups"@en "twice" ;', 1))
     with pytest.raises(UserInputError, match=r"vocab/methods\.ttl: Parser error at line 41 "):
         build.build(project_copy)
+
+
+def test_serve_refuses_a_directory_that_is_not_a_store(run, tmp_path):
+    result = run("serve", "--store", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path} is not an Oxigraph store" in result.output
+
+
+def test_the_app_serves_any_store_directory(tmp_path):
+    import pyoxigraph as ox
+
+    from peerkg import store
+    from peerkg.web import create_app
+
+    graph = ox.NamedNode("https://example.org/g")
+    version = store.publish(tmp_path / "elsewhere", [ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c"), graph)])
+    client = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "unused"), "STORE": str(version)}).test_client()
+    response = client.get("/sparql", query_string={"query": "SELECT ?o WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and response.get_data(as_text=True) == "o\r\nc\r\n"
