@@ -96,27 +96,24 @@ def _links(stem: str, iri: URIRef | None = None, current: str | None = None) -> 
 
 def _describe(stem: str, check_only: bool = False):
     """The resource's description from the store (canned query ``describe``), or a helpful 404."""
-    iri = URIRef(iris.base() + stem)
-    query = kg.canned()["describe"]
-    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", (("resource", ox.NamedNode(str(iri))),)))
-    if not ntriples:
-        raise NotInGraph(str(iri), _near(stem))
-    if check_only:
-        return None
-    graph = pages.graph_with_prefixes().parse(data=ntriples, format="nt")
-    return graph, iri, pages.label(graph, iri) or stem
+    iri, graph = _construct(stem, "describe", "resource", check_only)
+    return None if graph is None else (graph, iri, pages.label(graph, iri) or stem)
 
 
 def _graph(stem: str, check_only: bool = False):
-    """A named graph's IRI describes the graph: its own triples."""
+    """A named graph's IRI describes the graph: its own triples (canned query ``named_graph``)."""
+    iri, graph = _construct(stem, "named_graph", "graph", check_only)
+    return None if graph is None else (graph, iri, f"Named graph {stem.rsplit('/', 1)[-1]}")
+
+
+def _construct(stem: str, query_name: str, variable: str, check_only: bool) -> tuple[URIRef, Graph | None]:
+    """Run a canned CONSTRUCT for the IRI at ``stem``; nothing at all is a 404 naming IRIs nearby."""
     iri = URIRef(iris.base() + stem)
-    query = kg.canned()["named_graph"]
-    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", (("graph", ox.NamedNode(str(iri))),)))
+    query = kg.canned()[query_name]
+    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", ((variable, ox.NamedNode(str(iri))),)))
     if not ntriples:
         raise NotInGraph(str(iri), _near(stem))
-    if check_only:
-        return None
-    return pages.graph_with_prefixes().parse(data=ntriples, format="nt"), iri, f"Named graph {stem.rsplit('/', 1)[-1]}"
+    return iri, None if check_only else pages.graph_with_prefixes().parse(data=ntriples, format="nt")
 
 
 def _ontology(stem: str, check_only: bool = False):
