@@ -1,7 +1,7 @@
 """The dataset's own description in VoID and DCAT: what it is, where it comes from, how big, where to get it.
 
 ``gather(run, queries_dir, version)`` asks the store for the facts, through ``run`` so that the web app can
-use its killable query processes (``store_runner`` runs them in-process, for the CLI and tests);
+use its killable query processes (``store_runner`` runs them in-process on a ``GraphStore``);
 ``describe(facts, exports, urls)`` turns them into an rdflib graph. The static part (title, description,
 licence, creator) is Turtle in ``web/dataset.ttl``, read with the description's URL as base. Every node has
 an IRI: the dataset, its class and property partitions, its distributions and their checksums are
@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from . import formats, iris, queries
 from .exports import GZIP, Export
+from .store import GraphStore
 from .iris import DCAT, IANA_MEDIA_TYPES, PREFIXES, SPDX, VOID
 
 STATIC = Path(__file__).parent / "web" / "dataset.ttl"
@@ -55,8 +56,8 @@ class Urls:
     downloads: str  # http://host/download/ (a file's URL is this + its path)
 
 
-def store_runner(store) -> Runner:
-    """Run queries directly on a store (the CLI, tests); the web app runs them in its query processes."""
+def store_runner(store: GraphStore) -> Runner:
+    """Run queries directly on a store; the web app runs them in its query processes instead."""
 
     def run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:
         results = store.query(query, substitutions={ox.Variable(name): term for name, term in substitutions} or None)

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import iris
+from .store import GraphStore
 from .errors import UserInputError
 
 
@@ -60,7 +61,7 @@ RESULTS: dict[str, ResultsFormat] = {
 MEDIA_TYPES = [f.media_type for f in (*RESULTS.values(), *RDF.values())]
 
 
-def dump(store, name: str) -> bytes:
+def dump(store: GraphStore, name: str) -> bytes:
     """The whole dataset in format ``name``; triple-only formats get the union of the named graphs."""
     fmt = RDF[name]
     if fmt.datasets:

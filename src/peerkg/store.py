@@ -31,7 +31,10 @@ KEEP_PREVIOUS = 1  # older versions kept beside the current one, for readers sti
 
 
 class GraphStore(Protocol):
-    """What the rest of peerkg needs from a store."""
+    """What the library needs from a store (the CLI, exports, the dataset description); EmbeddedStore is one.
+
+    The web app's query processes open store directories themselves (see executor.py): a remote store
+    would also need an executor of its own."""
 
     version: str
 
@@ -39,7 +42,9 @@ class GraphStore(Protocol):
 
     def named_graphs(self) -> list[ox.NamedNode]: ...
 
-    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> bytes: ...
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterable[ox.Quad]: ...
+
+    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes: ...
 
 
 class EmbeddedStore:
@@ -84,7 +89,7 @@ def current_path(data_dir: Path) -> Path:
     return data_dir / CURRENT
 
 
-def open_current(data_dir: Path) -> EmbeddedStore:
+def open_current(data_dir: Path) -> GraphStore:
     """The published store of ``data_dir``."""
     path = current_path(data_dir)
     if not path.exists():
