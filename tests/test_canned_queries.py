@@ -161,9 +161,12 @@ def test_evidence_map_has_one_cell_per_paragraph_with_its_reference_count(kg):
     assert result[0] == {
         "category_position": "1", "category": "What the PSW role can bring", "theme_position": "1",
         "theme": "Wellbeing and recovery", "valence": "benefit", "sample_group": "PSWs", "references": "3",
+        "finding": ID + "finding/wellbeing-and-recovery/benefit/psws",
     }
     # "Offering treatment choice" has a bare "[60]" line: no valence.
     assert result[-1]["theme"] == "Offering treatment choice" and result[-1]["valence"] is None
+    assert result[-1]["finding"] == ID + "finding/offering-treatment-choice/none/mixed"
+    assert len({row["finding"] for row in result}) == 42
     assert sum(int(row["references"]) for row in result) == 78
 
 
