@@ -12,10 +12,13 @@ Oxigraph store is one implementation, a remote SPARQL 1.1 store can be another.
 
 from __future__ import annotations
 
+import calendar
+import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +31,9 @@ CURRENT = "current"
 STORES = "stores"
 FINGERPRINT = ".fingerprint"
 KEEP_PREVIOUS = 1  # older versions kept beside the current one, for readers still holding them
+GRACE_SECONDS = 300  # and any version replaced less than this ago: a query may still be reading it
+WRITER_LOCK = ".writer.lock"
+VERSION_TIME = "%Y%m%dT%H%M%S"
 
 
 class GraphStore(Protocol):
@@ -78,6 +84,16 @@ class EmbeddedStore:
     def quads(self, graph: ox.NamedNode | None = None) -> Iterable[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, graph)
 
+    def quads_for_pattern(self, subject, predicate, object, graph_name=None) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(subject, predicate, object, graph_name)
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
+    def backup(self, target: Path) -> None:
+        """A copy of this version in ``target`` (RocksDB checkpoint: hard links, milliseconds)."""
+        self._store.backup(str(target))
+
     def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
         options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
         if graph is None:
@@ -97,15 +113,33 @@ def open_current(data_dir: Path) -> GraphStore:
     return EmbeddedStore(path.resolve())
 
 
+@contextmanager
+def writer(data_dir: Path) -> Iterator[None]:
+    """Held by whoever publishes a version (a build, a commit): one writer at a time, across processes.
+
+    The lock is an flock on a file, released by the kernel when its holder dies, even by SIGKILL."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / WRITER_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def new_version(data_dir: Path) -> Path:
+    """The directory of a version not yet written; names sort by creation time."""
+    stores = data_dir / STORES
+    stores.mkdir(parents=True, exist_ok=True)
+    return stores / (time.strftime(VERSION_TIME, time.gmtime()) + f"-{time.time_ns() % 10**9:09d}")
+
+
 def publish(data_dir: Path, quads: Iterable[ox.Quad], fingerprint: str = "") -> Path:
     """Write ``quads`` into a new store version and make it current in one atomic step.
 
     ``fingerprint`` (of the build's inputs) is kept beside the version, for ``build --if-needed``.
     """
-    stores = data_dir / STORES
-    stores.mkdir(parents=True, exist_ok=True)
-    version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
-    target = stores / version
+    target = new_version(data_dir)
     try:
         store = ox.Store(str(target))
         store.bulk_extend(quads)
@@ -115,22 +149,38 @@ def publish(data_dir: Path, quads: Iterable[ox.Quad], fingerprint: str = "") -> 
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
+    make_current(data_dir, target, fingerprint)
+    return target
+
+
+def make_current(data_dir: Path, target: Path, fingerprint: str) -> None:
+    """Publish a written, closed version: its fingerprint first, then the link, replaced by rename."""
     target.with_suffix(FINGERPRINT).write_text(fingerprint)
     link = current_path(data_dir)
     staging = data_dir / f".{CURRENT}.{os.getpid()}"
     staging.unlink(missing_ok=True)
-    staging.symlink_to(Path(STORES) / version)
+    staging.symlink_to(Path(STORES) / target.name)
     os.replace(staging, link)
-    _prune(stores, keep={version})
-    return target
+    _prune(data_dir / STORES, current=target.name)
 
 
-def _prune(stores: Path, keep: set[str]) -> None:
-    """Remove old versions, keeping the newest KEEP_PREVIOUS besides ``keep``."""
-    older = sorted((p for p in stores.iterdir() if p.is_dir() and p.name not in keep), key=lambda p: p.name, reverse=True)
-    for path in older[KEEP_PREVIOUS:]:
-        shutil.rmtree(path, ignore_errors=True)
-        path.with_suffix(FINGERPRINT).unlink(missing_ok=True)
+def _prune(stores: Path, current: str) -> None:
+    """Remove versions nobody will read: leftovers of a writer that died before publishing (no fingerprint
+    beside them; callers hold the writer lock, so none is being written), and older versions beyond the
+    newest KEEP_PREVIOUS, unless replaced less than GRACE_SECONDS ago."""
+    versions = sorted(p.name for p in stores.iterdir() if p.is_dir() and p.name != current)
+    leftovers = [name for name in versions if not (stores / name).with_suffix(FINGERPRINT).exists()]
+    older = [name for name in versions if name < current and name not in leftovers]
+    replaced_at = {name: _created(successor) for name, successor in zip(older, [*older[1:], current])}
+    now = time.time()
+    doomed = [name for name in older[: max(len(older) - KEEP_PREVIOUS, 0)] if now - replaced_at[name] > GRACE_SECONDS]
+    for name in [*doomed, *leftovers]:
+        shutil.rmtree(stores / name, ignore_errors=True)
+        (stores / name).with_suffix(FINGERPRINT).unlink(missing_ok=True)
+
+
+def _created(version: str) -> float:
+    return calendar.timegm(time.strptime(version.split("-", 1)[0], VERSION_TIME))
 
 
 def fingerprint_of_current(data_dir: Path) -> str | None:
