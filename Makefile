@@ -14,21 +14,36 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The query editor's browser files (YASGUI) from the npm registry, as locked in package-lock.json; the app
+# serves them from node_modules/. Debian's npm is installed when there is none.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y npm)
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# The browser tests drive Debian's chromium (installed when missing); Playwright never downloads a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+.PHONY: chromium
+chromium:
+	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
-serve: $(STAMP)
+serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg build --if-needed
 	$(BIN)/peerkg stats
 	$(BIN)/peerkg serve --host $(HOST) --port $(PORT)
 
 ## test: run the whole test suite
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/pytest
 
 build: $(STAMP)
 	$(BIN)/peerkg build
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data node_modules
 
 ## bench: throughput and latency of peerkg serve vs Oxigraph's server and a bare Flask route (not part of the tests)
 bench: $(STAMP)
