@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
-from . import canned, cors, dataset, downloads, httpcache, kg, problems, resources, site, sparql
+from . import canned, cors, dataset, downloads, editor, evidence_map, httpcache, kg, problems, resources, site, sparql
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(site.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(dataset.bp)
+    app.register_blueprint(evidence_map.bp)
+    app.register_blueprint(editor.bp)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)
     if app.config.get("TRUSTED_PROXIES"):

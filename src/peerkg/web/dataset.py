@@ -16,7 +16,7 @@ from .. import dataset as description
 from .. import formats
 from ..errors import UserInputError
 from ..executor import Job
-from ..iris import FABIO, PKG, PRISM, VOID
+from ..iris import VOID
 from . import downloads, kg, pages
 from .negotiation import NotAcceptable, prefers
 
@@ -98,7 +98,6 @@ def _page(graph: Graph, facts: description.Facts, files, urls: description.Urls)
     dataset = description.node(urls, "dataset")
     licence = graph.value(dataset, DCTERMS.license)
     creator = graph.value(dataset, DCTERMS.creator)
-    sources = facts.sources
     return {
         "title": graph.value(dataset, DCTERMS.title),
         "description": graph.value(dataset, DCTERMS.description),
@@ -109,18 +108,7 @@ def _page(graph: Graph, facts: description.Facts, files, urls: description.Urls)
         "stats": facts.stats,
         "uri_space": graph.value(dataset, VOID.uriSpace),
         "sparql": urls.sparql,
-        "sources": [
-            {
-                "href": pages.href(str(work)),
-                "title": sources.value(work, DCTERMS.title) or pages.short(str(work)),
-                "authors": sources.value(work, PKG.authorsAsWritten),
-                "year": sources.value(work, FABIO.hasPublicationYear),
-                "doi": sources.value(work, PRISM.doi),
-                "pmid": sources.value(work, FABIO.hasPubMedId),
-                "pmcid": sources.value(work, FABIO.hasPubMedCentralId),
-            }
-            for work in sorted(set(sources.subjects()))
-        ],
+        "sources": pages.sources(facts.sources),
         "distributions": [
             {"path": f.path, "url": description.download_url(urls, f), "media_type": f.content_media_type,
              "compressed": f.media_type != f.content_media_type, "size": f.size, "sha256": f.sha256}

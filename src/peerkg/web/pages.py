@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 
 from .. import iris
-from ..iris import PKG, PREFIXES
+from ..iris import FABIO, PKG, PREFIXES, PRISM
 from . import ontology_docs
 
 LABELS = (SKOS.prefLabel, RDFS.label, DCTERMS.title, FOAF.name, DCTERMS.identifier)
@@ -52,6 +52,22 @@ def short(iri: str) -> str:
         if iri.startswith(namespace) and iri != namespace:
             return f"{prefix}:{iri[len(namespace):]}"
     return iri.removeprefix(iris.base())
+
+
+def sources(graph: Graph) -> list[dict]:
+    """The source articles (canned query ``source_articles``) as the pages list them, with their identifiers."""
+    return [
+        {
+            "href": href(str(work)),
+            "title": graph.value(work, DCTERMS.title) or short(str(work)),
+            "authors": graph.value(work, PKG.authorsAsWritten),
+            "year": graph.value(work, FABIO.hasPublicationYear),
+            "doi": graph.value(work, PRISM.doi),
+            "pmid": graph.value(work, FABIO.hasPubMedId),
+            "pmcid": graph.value(work, FABIO.hasPubMedCentralId),
+        }
+        for work in sorted(set(graph.subjects()))
+    ]
 
 
 def resource(graph: Graph, iri: URIRef, title: str, alternates: list[tuple[str, str, str]]) -> str:

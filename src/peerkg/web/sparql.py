@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from .. import formats, guard
 from ..errors import Refused, UnsupportedMediaType, UserInputError
-from .negotiation import choose
+from .negotiation import RDF_TYPES, choose, prefers
 from . import results, service
 
 bp = Blueprint("sparql", __name__)
@@ -91,6 +91,11 @@ def _merged(*sources) -> MultiDict:
 def _description() -> Response:
     if request.method == "POST":
         raise UserInputError("a POST to /sparql needs a query")
+    if "format" not in request.args and prefers(*RDF_TYPES, "text/html") == "text/html":
+        # A browser (text/html before any RDF type) lands on the query editor; other clients get the description.
+        response = redirect(url_for("editor.page"), code=303)
+        response.vary.add("Accept")
+        return response
     media, name = choose(graph_result=True, requested=request.args.get("format"))
     graph = service.describe(request.base_url)
     response = Response(formats.serialize_graph(graph, name), mimetype=media)

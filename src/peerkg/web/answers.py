@@ -1,0 +1,45 @@
+"""Canned queries answered for the site's own pages: run in the app's query processes, read back as rows or a graph.
+
+The pages (home, evidence map, query pages) show what the endpoint would answer: the same canned query
+files, the same executor and result cache, never SPARQL of their own.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import Graph
+
+from ..executor import Job
+from . import kg, pages
+
+
+def job(name: str, result_format: str, substitutions: tuple = ()) -> Job:
+    return Job(str(kg.store_path()), kg.canned()[name].text, result_format, substitutions)
+
+
+def rows(name: str, substitutions: tuple = ()) -> list[dict[str, str | None]]:
+    """A canned SELECT's solutions as dicts of lexical values (None where unbound), in the query's order."""
+    return table(kg.run(job(name, "json", substitutions)))[1]
+
+
+def table(body: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
+    """The variables and rows of SPARQL JSON results (an ASK is one column, ``_askResult``)."""
+    results = json.loads(body)
+    if "boolean" in results:
+        return ["_askResult"], [{"_askResult": str(results["boolean"]).lower()}]
+    variables = results["head"]["vars"]
+    return variables, [{v: (b[v]["value"] if v in b else None) for v in variables} for b in results["results"]["bindings"]]
+
+
+def terms(body: bytes) -> tuple[list[str], list[dict]]:
+    """Like ``table``, keeping each value's kind: ``{"value", "type": uri|literal|bnode}``."""
+    results = json.loads(body)
+    if "boolean" in results:
+        return ["_askResult"], [{"_askResult": {"type": "literal", "value": str(results["boolean"]).lower()}}]
+    return results["head"]["vars"], results["results"]["bindings"]
+
+
+def graph(name: str, substitutions: tuple = ()) -> Graph:
+    """A canned CONSTRUCT's triples, with the project's prefixes bound."""
+    return pages.graph_with_prefixes().parse(data=kg.run(job(name, "ntriples", substitutions)), format="nt")
