@@ -1,0 +1,158 @@
+"""The site in a real browser: Debian's chromium, driven by Playwright, against the live ``server``.
+
+Playwright never downloads a browser here: it launches /usr/bin/chromium (``make test`` installs it when it is
+missing). Each test saves a screenshot to tests/screenshots/ for a person to look at after a run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page (own cookies and storage) that records every URL it requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.requested = []
+    opened.on("request", lambda request: opened.requested.append(request.url))
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def only_this_server(page, server: str) -> None:
+    """Nothing was fetched from anywhere else (no CDN, no prefix.cc, no fonts)."""
+    hosts = {urlsplit(url).netloc for url in page.requested if not url.startswith(("data:", "blob:"))}
+    assert hosts == {urlsplit(server).netloc}
+
+
+def test_home_page(page, server, kg):
+    response = page.goto(server + "/")
+    assert response.status == 200 and response.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.title() == "Peer Support Knowledge Graph · Peer Support Knowledge Graph"
+    counts = page.locator("ul.counts li").all_inner_texts()
+    assert [" ".join(c.split()) for c in counts] == [
+        "9 qualitative studies", "15 informant groups", "4 theme categories", "20 themes", "42 findings",
+        "63 reference entries", "27 peer role activities", "165 source passages",
+        f"{len({(q.subject, q.predicate, q.object) for q in kg.quads()}):,} distinct triples",
+    ]
+    sources = page.locator("ul.sources > li > a:first-child")
+    assert sources.count() == 4
+    assert "Peer Support in Adult Mental Health Services: a Metasynthesis of Qualitative Findings" in sources.all_inner_texts()
+    assert page.locator("a[href='https://doi.org/10.2174/1745017901208010022']").count() == 1
+    assert page.locator("a[href='https://pubmed.ncbi.nlm.nih.gov/23477647/']").count() == 1
+    assert page.locator("svg.evidence-map a").count() == 42
+    for name in ("Evidence map", "Queries", "Editor", "Downloads", "Dataset description", "Ontology", "Validate"):
+        assert page.locator("nav[aria-label=Main]").get_by_role("link", name=name, exact=True).count() == 1
+    only_this_server(page, server)
+    screenshot(page, "home")
+
+
+def test_skip_link_is_the_first_keyboard_stop(page, server):
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.url == server + "/#main"
+
+
+def test_evidence_map_cell_leads_to_its_finding(page, server):
+    response = page.goto(server + "/evidence-map")
+    assert response.status == 200
+    marks = page.locator("svg.evidence-map a")
+    assert marks.count() == 42
+    assert page.locator("svg.evidence-map a[aria-label$=': benefit, 3 references']").count() == 4
+    assert page.locator("table.evidence tbody tr th[scope=row]").count() == 20
+    screenshot(page, "evidence-map")
+    page.locator("svg.evidence-map a[aria-label='Workload, Mixed: challenge, 1 reference']").click()
+    page.wait_for_url(server + "/id/finding/workload/challenge/mixed.html")
+    assert page.locator("h1").inner_text() == "Workload: Challenge, Mixed"
+    caption = page.locator(".passage figcaption").first.inner_text()
+    assert caption.startswith("001_85302dd9911c6030.txt, Table 6") and "line 165" in caption
+    screenshot(page, "finding")
+
+
+def test_canned_query_form(page, server):
+    response = page.goto(server + "/queries/findings_for_theme")
+    assert response.status == 200
+    assert page.locator("h1").inner_text() == "Findings on a theme"
+    assert page.locator("table.results tbody tr").count() == 6  # Recovery and role models, the default
+    page.get_by_label("theme").fill("id/theme/role-ambiguity")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_url(re.compile(r".*/queries/findings_for_theme\?theme=id%2Ftheme%2Frole-ambiguity$"))
+    rows = page.locator("table.results tbody tr")
+    assert rows.count() == 4
+    cells = [rows.nth(i).locator("td").nth(3).inner_text() for i in range(4)]
+    assert cells == ["64", "23, 34", "39, 55", "42, 63, 64"]
+    permalink = page.locator("a.permalink").get_attribute("href")
+    assert permalink == server + "/queries/findings_for_theme?theme=id/theme/role-ambiguity"
+    screenshot(page, "query-form")
+    page.locator("table.results tbody tr").first.locator("td").first.get_by_role("link").click()
+    page.wait_for_url(server + "/id/theme/role-ambiguity.html")
+    assert page.locator("h1").inner_text() == "Role ambiguity"
+
+
+def test_query_editor_runs_a_query(page, server):
+    page.goto(server + "/sparql")  # a browser asking the endpoint without a query lands in the editor
+    assert page.url == server + "/editor"
+    page.wait_for_function("window.peerkgEditor && window.peerkgEditor.getTab().getYasqe()")
+    query = ("PREFIX pkg: <https://w3id.org/peerkg/ontology#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+             "SELECT ?theme (COUNT(DISTINCT ?finding) AS ?findings) WHERE { ?t a pkg:Theme ; skos:prefLabel ?theme . "
+             "?finding a pkg:Finding ; pkg:theme ?t } GROUP BY ?theme ORDER BY DESC(?findings) ?theme")
+    page.evaluate("query => window.peerkgEditor.getTab().getYasqe().setValue(query)", query)
+    page.locator(".yasqe_queryButton").click()
+    rows = page.locator(".yasr table.dataTable tbody tr")
+    rows.first.wait_for()
+    assert page.locator(".yasr .dataTables_info").inner_text().startswith("Showing 1 to 20 of 20 entries")
+    assert rows.first.locator("td").nth(1).inner_text() == '"Recovery and role models"@en'
+    assert rows.first.locator("td").nth(2).inner_text() == '"6"^^xsd:integer'
+    screenshot(page, "editor-table")
+    page.locator(".yasr .select_chart").click()
+    assert page.locator(".yasr svg.peerkg-chart rect").count() == 20
+    screenshot(page, "editor-chart")
+    only_this_server(page, server)
+
+
+def test_editor_opens_a_canned_query(page, server):
+    page.goto(server + "/editor?canned=evidence_map")
+    page.wait_for_function("window.peerkgEditor && window.peerkgEditor.getTab().getYasqe()")
+    assert page.evaluate("window.peerkgEditor.getTab().getName()") == "evidence_map"
+    assert "?sample_group ?references ?finding" in page.evaluate("window.peerkgEditor.getTab().getYasqe().getValue()")
+
+
+def test_pages_work_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/queries/works_by_author?family=Salzer")
+    assert page.locator("table.results tbody tr").count() > 0
+    page.goto(server + "/evidence-map")
+    page.locator("table.evidence a[aria-label='Offering treatment choice, Mixed: no valence given, 1 reference']").click()
+    page.wait_for_url(server + "/id/finding/offering-treatment-choice/none/mixed.html")
+    context.close()
