@@ -26,7 +26,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from peerkg import build, iris, shapes
+from peerkg import build, formats, iris, shapes
 from peerkg.config import PROJECT_ROOT, Settings
 from peerkg.iris import BIRO, CITO, PKG, SH
 
@@ -126,9 +126,27 @@ def provenance(kg) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def world(graphs, data, provenance) -> Graph:
-    """Everything a shape may see: the data, the ontology mixed in (as pyshacl does), the build graph."""
-    return data + graphs[build.ONTOLOGY] + provenance
+def curation_log() -> Graph:
+    """Log entries of two commits, as peerkg.curation.commit writes them: one that writes, one that removes."""
+    from peerkg.curation import commit, submission
+
+    first = submission.read(PROJECT_ROOT / "examples" / "curated-study.ttl")
+    second = submission.parse(b"<urn:x> <urn:y> <urn:z> .\n", formats.RDF["ntriples"], "one.nt")
+    started = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc)
+    graph = iris.curated_graph("example-2024")
+    log = Graph()
+    for version, operation, submitted in (("20261122T090000-000000001", commit.Operation.PUT, first),
+                                          ("20261122T090100-000000002", commit.Operation.POST, second),
+                                          ("20261122T090200-000000003", commit.Operation.DELETE, None)):
+        log += commit._log_entry(version, operation, graph, submitted, "alice", started, 40)
+    return log
+
+
+@pytest.fixture(scope="module")
+def world(graphs, data, provenance, curation_log) -> Graph:
+    """Everything a shape may see: the data, the ontology mixed in (as pyshacl does), the build graph and a
+    curation log."""
+    return data + graphs[build.ONTOLOGY] + provenance + curation_log
 
 
 # --- Conformance --------------------------------------------------------------------------------------
@@ -136,6 +154,11 @@ def world(graphs, data, provenance) -> Graph:
 
 def test_the_assembled_build_conforms(graphs, data):
     report = shapes.check(data, SHAPES, graphs[build.ONTOLOGY])
+    assert report.conforms, report.text()
+
+
+def test_the_curation_log_conforms(world, curation_log, graphs):
+    report = shapes.check(curation_log, SHAPES, graphs[build.ONTOLOGY])
     assert report.conforms, report.text()
 
 

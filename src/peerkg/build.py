@@ -13,6 +13,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, SDO, XSD
 
 from . import __version__, formats, iris, linking, seeds, shapes, store, vocabulary
+from .curation import carry as curated
 from .config import Settings
 from .iris import PKG
 
@@ -75,11 +76,21 @@ def build(settings: Settings) -> BuildResult:
         if name != ONTOLOGY:
             data += graph
     log.info("validating %d triples against %s", len(data), settings.shapes_dir)
-    shapes.validate(data, shapes.load(settings.shapes_dir), ontology=graphs[ONTOLOGY])
-    quads = (quad for name, graph in graphs.items() for quad in _quads(name, graph))
-    path = store.publish(settings.data_dir, quads, fingerprint(settings))
+    shapes_graph = shapes.load(settings.shapes_dir)
+    shapes.validate(data, shapes_graph, ontology=graphs[ONTOLOGY])
+    quads = [quad for name, graph in graphs.items() for quad in _quads(name, graph)]
+    with store.writer(settings.data_dir):
+        kept = curated.carried_over(settings.data_dir)
+        if kept:
+            log.info("keeping %d curated triples in %d graphs; checking them against the new graph", len(kept),
+                     len({q.graph_name for q in kept}))
+            curated.check_against(kept, quads, shapes_graph, graphs[ONTOLOGY])
+        path = store.publish(settings.data_dir, [*quads, *kept], fingerprint(settings))
     log.info("published store %s", path)
-    return BuildResult(path.name, {str(iris.graph(name)): len(graph) for name, graph in graphs.items()})
+    counts = {str(iris.graph(name)): len(graph) for name, graph in graphs.items()}
+    for quad in kept:
+        counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    return BuildResult(path.name, counts)
 
 
 def _quads(name: str, graph: Graph):

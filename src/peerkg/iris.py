@@ -24,6 +24,8 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
+from .errors import UserInputError
+
 DEFAULT_BASE = "https://w3id.org/peerkg/"
 ONTOLOGY_IRI = "https://w3id.org/peerkg/ontology"
 
@@ -57,6 +59,7 @@ class PKG(DefinedNamespace):
     InformantRole: URIRef
     SampleGroup: URIRef
     WorkMatch: URIRef
+    Commit: URIRef
     # individuals
     ValenceScheme: URIRef
     benefit: URIRef
@@ -238,3 +241,37 @@ def work_key(family_name: str, year: int | str | None, title: str = "") -> str:
         return f"{slug(family_name)}-{year}"
     first_word = slug(title).split("-")[0] if title else ""
     return "-".join(part for part in (slug(family_name), "nd", first_word) if part)
+
+
+# --- Curation: graphs that curators write, and the log of their commits ---------------------------------
+
+CURATED = "curated/"
+
+
+def curated_graph(name: str) -> URIRef:
+    """A curated graph from its name (``"smith-2024"``) or its full IRI, which must lie under ``<base>graph/curated/``."""
+    prefix = str(graph(CURATED))
+    if ":" in name:
+        if not name.startswith(prefix) or not name[len(prefix):]:
+            raise UserInputError(f"{name} is not a curated graph: curated graphs are named {prefix}<name>")
+        name = name[len(prefix):]
+    if slug(name) != name:
+        raise UserInputError(f"{name!r} is not a graph name: use lowercase letters, digits and hyphens ({slug(name)!r})")
+    return URIRef(prefix + name)
+
+
+def is_curated_graph(iri: str) -> bool:
+    return str(iri).startswith(str(graph(CURATED)))
+
+
+def curation_log() -> URIRef:
+    return graph("curation-log")
+
+
+def commit(version: str) -> URIRef:
+    """A commit is named after the store version it published."""
+    return mint("commit", version)
+
+
+def curator(name: str) -> URIRef:
+    return mint("curator", slug(name))

@@ -1,0 +1,41 @@
+"""Curated graphs outlive rebuilds: a build carries them (and the curation log) into the new version,
+after checking them against the new seed graphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from .. import iris, store
+from ..errors import ValidationFailed
+from ..formats import RDF
+from . import check, report
+from .submission import Submission
+
+
+def carried_over(data_dir: Path) -> list[ox.Quad]:
+    """The curated graphs and the curation log of the published version (none before the first build)."""
+    if not store.current_path(data_dir).exists():
+        return []
+    current = store.open_current(data_dir)
+    keep = [g for g in current.named_graphs() if iris.is_curated_graph(g.value) or g.value == str(iris.curation_log())]
+    return [quad for graph in keep for quad in current.quads(graph)]
+
+
+def check_against(curated: list[ox.Quad], new: list[ox.Quad], shapes_graph: Graph, ontology: Graph) -> None:
+    """Check each curated graph in the context of the new build; report every graph it makes invalid."""
+    context = ox.Store()
+    context.bulk_extend([*new, *curated])
+    failures = []
+    for graph in sorted({q.graph_name for q in curated if iris.is_curated_graph(q.graph_name.value)}, key=str):
+        quads = tuple(q for q in curated if q.graph_name == graph)
+        submission = Submission(graph.value, "", RDF["nquads"], quads)
+        result = check.check(submission, context, shapes_graph, ontology, replacing=graph)
+        if not result.conforms:
+            failures.append(report.text(report.summarize(result, submission)))
+    if failures:
+        raise ValidationFailed(
+            "the new seed graphs make curated triples invalid; nothing was published. Fix the seeds, or revert or "
+            "correct these curated graphs (peerkg revert GRAPH, peerkg ingest FILE --graph GRAPH):\n" + "\n".join(failures))

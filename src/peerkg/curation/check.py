@@ -1,0 +1,185 @@
+"""Validation in context: a submission against the shapes, with the part of the graph it touches.
+
+pyshacl over the whole store would take seconds. Instead the data validated is the submission plus its
+context: every triple of each IRI the submission mentions (and the inverse-path triples the shapes read
+about it), and every triple of the nodes those point to, so that sh:class, sh:equals and SPARQL
+constraints see what they need. Only results about nodes the submission mentions are reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.util import from_n3
+
+from .. import iris, shapes
+from ..formats import to_rdflib
+from ..iris import SH
+from .submission import Submission
+
+KNOWN_INSTANCES = Path(__file__).with_name("rules") / "known_instances.rq"
+KNOWN_INSTANCES_SHAPE = "https://w3id.org/peerkg/shapes#KnownInstanceShape"
+KNOWN_INSTANCES_MESSAGE = "An IRI in the graph's instance space must name something the graph or the submission describes."
+CLASS_COMPONENT = str(SH.ClassConstraintComponent)
+
+
+class Context(Protocol):
+    """What the check reads from a store: an ``ox.Store`` or an ``EmbeddedStore`` both fit."""
+
+    def quads_for_pattern(self, subject, predicate, object, graph_name=None): ...
+
+
+def check(submission: Submission, context: Context | None, shapes_graph: Graph, ontology: Graph,
+          *, replacing: ox.NamedNode | None = None) -> shapes.Report:
+    """Validate ``submission`` with ``context`` (the published store; without the graph it would replace)."""
+    triples = submission.triples
+    mentioned = {term for t in triples for term in (t.subject, t.object) if isinstance(term, (ox.NamedNode, ox.BlankNode))}
+    around = list(_context(context, mentioned, _inverse_predicates(shapes_graph), replacing)) if context is not None else []
+    data = Graph()
+    for t in (*triples, *around):
+        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    focus = {to_rdflib(term) for term in mentioned}
+    report = shapes.check(data, shapes_graph, ontology, focus=focus)
+    known = _known_instances(triples, around, report)
+    results = [*report.results, *known]
+    lookup = _Candidates(context, data, ontology)
+    results = [replace(r, line=submission.line(r.focus, r.path, _iri_of(r.value)), suggestion=_suggest(r, shapes_graph, lookup))
+               for r in results]
+    results.sort(key=lambda r: (r.line or 0, r.focus, r.path or "", r.message))
+    conforms = not any(r.severity == "Violation" for r in results)
+    report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
+    return shapes.Report(conforms, results, report.graph)
+
+
+def _context(store: Context, mentioned: set, inverse: set[ox.NamedNode], replacing):
+    """The store's triples about ``mentioned`` nodes, and the triples of the nodes they point to."""
+    seen: set[ox.Triple] = set()
+    ends = set()
+
+    def keep(quads):
+        for quad in quads:
+            if replacing is not None and quad.graph_name == replacing:
+                continue
+            if quad.triple not in seen:
+                seen.add(quad.triple)
+                yield quad.triple
+
+    for node in mentioned:
+        if not isinstance(node, ox.NamedNode):
+            continue  # a submission's blank nodes are its own
+        for triple in keep(store.quads_for_pattern(node, None, None, None)):
+            ends.add(triple.object)
+            yield triple
+        for predicate in inverse:
+            for triple in keep(store.quads_for_pattern(None, predicate, node, None)):
+                ends.add(triple.subject)
+                yield triple
+    for node in ends - mentioned:
+        if isinstance(node, (ox.NamedNode, ox.BlankNode)):
+            yield from keep(store.quads_for_pattern(node, None, None, None))
+
+
+def _inverse_predicates(shapes_graph: Graph) -> set[ox.NamedNode]:
+    return {ox.NamedNode(str(p)) for p in shapes_graph.objects(None, SH.inversePath) if isinstance(p, URIRef)}
+
+
+def _known_instances(triples, around, report: shapes.Report) -> list[shapes.Result]:
+    """Objects in the instance space that nothing describes: the one rule that needs the whole store, run
+    with SPARQL on Oxigraph over the submission and its context (which holds every such IRI's triples)."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in (*triples, *around))
+    submitted = set(triples)
+    already = {(r.focus, r.path, r.value) for r in report.results}
+    space = ox.Literal(iris.uri_space())
+    results = []
+    for solution in store.query(KNOWN_INSTANCES.read_text(), substitutions={ox.Variable("space"): space}):
+        triple = ox.Triple(solution["this"], solution["path"], solution["value"])
+        focus, path, value = (to_rdflib(term) for term in triple)
+        if triple not in submitted or (str(focus), str(path), value.n3()) in already:
+            continue
+        result = shapes.Result("Violation", str(focus), None, str(path), value.n3(),
+                               f"{value} is not in the graph or in the submission. {KNOWN_INSTANCES_MESSAGE}",
+                               KNOWN_INSTANCES_SHAPE, str(SH.SPARQLConstraintComponent))
+        results.append(result)
+        _add_to_report(report.graph, result, focus, path, value)
+    return results
+
+
+def _add_to_report(graph: Graph, result: shapes.Result, focus, path, value) -> None:
+    node = BNode()
+    graph.add((graph.value(None, RDF.type, SH.ValidationReport), SH.result, node))
+    for predicate, obj in ((RDF.type, SH.ValidationResult), (SH.resultSeverity, SH.Violation), (SH.focusNode, focus),
+                           (SH.resultPath, path), (SH.value, value), (SH.resultMessage, Literal(result.message)),
+                           (SH.sourceShape, URIRef(result.shape)), (SH.sourceConstraintComponent, URIRef(result.constraint))):
+        graph.add((node, predicate, obj))
+
+
+class _Candidates:
+    """Existing resources that a wrong value may have meant, with their labels."""
+
+    def __init__(self, store: Context | None, data: Graph, ontology: Graph):
+        self.store, self.data, self.ontology = store, data, ontology
+
+    def of_class(self, cls: str | None) -> dict[str, str]:
+        classes = {URIRef(cls)} | set(self.ontology.transitive_subjects(RDFS.subClassOf, URIRef(cls))) if cls else {None}
+        found: dict[str, str] = {}
+        for c in classes:
+            for subject in self.data.subjects(RDF.type, c):
+                found.setdefault(str(subject), str(self.data.value(subject, SKOS.prefLabel) or self.data.value(subject, RDFS.label) or ""))
+            if self.store is None:
+                continue
+            pattern = (None, ox.NamedNode(RDF.type), ox.NamedNode(c) if c else None, None)
+            for quad in self.store.quads_for_pattern(*pattern):
+                if isinstance(quad.subject, ox.NamedNode) and quad.subject.value not in found:
+                    found[quad.subject.value] = self._label(quad.subject)
+        return found
+
+    def _label(self, node: ox.NamedNode) -> str:
+        for predicate in (SKOS.prefLabel, RDFS.label):
+            for quad in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None, None):
+                return quad.object.value
+        return ""
+
+
+def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates) -> str | None:
+    """A fix that can be computed: an existing IRI or concept close to a wrong value, or the datatype."""
+    if result.value is None:
+        return None
+    shape = URIRef(result.shape)
+    expected = shapes_graph.value(shape, SH["class"])
+    datatype = shapes_graph.value(shape, SH.datatype)
+    value = _iri_of(result.value)
+    if value is not None and (result.constraint == CLASS_COMPONENT or result.shape == KNOWN_INSTANCES_SHAPE):
+        pool = candidates.of_class(str(expected) if expected else None)
+        if value in pool:
+            return None  # it exists, with another type: nothing close to propose
+        scope = value.rsplit("/", 1)[0] + "/"
+        near = [iri for iri in pool if iri.startswith(scope)] or list(pool)
+        matches = difflib.get_close_matches(value, near, n=3, cutoff=0.75)
+        if matches:
+            return "did you mean " + " or ".join(f"<{iri}>" + (f" ({pool[iri]})" if pool[iri] else "") for iri in matches) + "?"
+        return None
+    if value is None and expected is not None:  # a literal where a concept's IRI belongs
+        text = _literal_text(result.value)
+        pool = candidates.of_class(str(expected))
+        by_label = {label.lower(): iri for iri, label in pool.items() if label}
+        match = difflib.get_close_matches(text.lower(), list(by_label), n=1, cutoff=0.6)
+        if match:
+            return f"did you mean <{by_label[match[0]]}> ({match[0]})? Use the IRI, not a label."
+    if datatype is not None and value is None:
+        return f"write the value as a literal of datatype {shapes.short(str(datatype))}"
+    return None
+
+
+def _iri_of(n3: str | None) -> str | None:
+    return n3[1:-1] if n3 and n3.startswith("<") and n3.endswith(">") else None
+
+
+def _literal_text(n3: str) -> str:
+    return str(from_n3(n3))

@@ -1,0 +1,165 @@
+"""Commits: a curated graph written, added to or removed, as a new store version published atomically.
+
+A commit never writes a store anyone reads. Under the writer lock it checks the submission against the
+published version, copies that version (a RocksDB checkpoint), applies the change and its log entry to
+the copy in one transaction, closes it, and only then swaps the ``current`` link. A crash at any point
+leaves the published version as it was; the unpublished copy is removed by the next writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+from dataclasses import dataclass
+from enum import Enum
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
+
+from .. import iris, shapes, store
+from ..config import Settings
+from ..errors import NotFound, PeerkgError, ValidationFailed
+from ..iris import PKG, SPDX, VOID
+from . import check, rules
+from .submission import Submission
+
+log = logging.getLogger(__name__)
+
+# Test hook: the crash tests set this to a step name; the committing process then kills itself there.
+CRASH_AT = "PEERKG_CRASH_AT"
+
+
+class Operation(str, Enum):
+    """The Graph Store Protocol's writes."""
+
+    PUT = "PUT"  # replace the graph's triples
+    POST = "POST"  # add to the graph's triples
+    DELETE = "DELETE"  # remove the graph
+
+
+@dataclass(frozen=True)
+class Commit:
+    iri: str
+    version: str
+    operation: Operation
+    graph: str
+    created: bool  # the graph did not exist before
+    triples: int  # in the graph after the commit
+    report: shapes.Report | None
+
+
+class Conflict(PeerkgError):
+    status = 409
+    title = "Conflict"
+
+
+def commit(settings: Settings, operation: Operation, graph: URIRef, submission: Submission | None, agent: str) -> Commit:
+    """Validate ``submission`` in context and apply ``operation`` to curated ``graph``, all or nothing."""
+    started = dt.datetime.now(dt.timezone.utc)
+    target_graph = ox.NamedNode(str(graph))
+    with store.writer(settings.data_dir):
+        current = store.open_current(settings.data_dir)
+        existed = current.contains_named_graph(target_graph)
+        report = None
+        shapes_graph, ontology = rules.load(settings)
+        if operation is Operation.DELETE:
+            if not existed:
+                raise NotFound(f"there is no graph {graph} to delete")
+            _refuse_if_depended_on(current, target_graph)
+        else:
+            report = check.check(submission, current, shapes_graph, ontology,
+                                 replacing=target_graph if operation is Operation.PUT else None)
+            if not report.conforms:
+                raise ValidationFailed(f"{submission.name} does not conform to the shapes; nothing was written", report)
+        version = store.new_version(settings.data_dir)
+        current.backup(version)
+        fingerprint = store.fingerprint_of_current(settings.data_dir) or ""
+        del current
+        _crash_point("copied")
+        written = ox.Store(str(version))
+        if operation is not Operation.POST:
+            if written.contains_named_graph(target_graph):
+                written.remove_graph(target_graph)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, target_graph) for t in submission.triples] if submission else []
+        after = _size_after(written, target_graph, quads) if operation is not Operation.DELETE else 0
+        entry = _log_entry(version.name, operation, graph, submission, agent, started, after)
+        shapes.validate(entry, shapes_graph, ontology)  # the log passes the gate like every other triple
+        _crash_point("applied")
+        log_graph = ox.NamedNode(str(iris.curation_log()))
+        written.extend([*quads, *(ox.Quad(t.subject, t.predicate, t.object, log_graph) for t in _oxigraph_triples(entry))])
+        _crash_point("extended")
+        written.flush()
+        del written  # closed before anyone can open it
+        _crash_point("closed")
+        store.make_current(settings.data_dir, version, fingerprint)
+        _crash_point("published")
+    log.info("%s %s by %s: %d triples (store version %s)", operation.value, graph, agent, after, version.name)
+    return Commit(str(iris.commit(version.name)), version.name, operation, str(graph), not existed, after, report)
+
+
+def _size_after(written: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> int:
+    kept = {q.triple for q in written.quads_for_pattern(None, None, None, graph)}
+    return len(kept | {q.triple for q in quads})
+
+
+def _refuse_if_depended_on(current: store.EmbeddedStore, graph: ox.NamedNode) -> None:
+    """Removing a graph must not leave another graph pointing at resources only it described."""
+    described_only_here = set()
+    for quad in current.quads_for_pattern(None, None, None, graph):
+        subject = quad.subject
+        if subject in described_only_here or not isinstance(subject, ox.NamedNode):
+            continue
+        if all(other.graph_name == graph for other in current.quads_for_pattern(subject, None, None, None)):
+            described_only_here.add(subject)
+    for subject in described_only_here:
+        for quad in current.quads_for_pattern(None, None, subject, None):
+            if quad.graph_name != graph:
+                raise Conflict(
+                    f"{quad.graph_name.value} points at {subject.value} (through {quad.predicate.value}), which only "
+                    f"{graph.value} describes: remove or change that first", details={"graph": quad.graph_name.value})
+
+
+def _log_entry(version: str, operation: Operation, graph: URIRef, submission: Submission | None, agent: str,
+               started: dt.datetime, triples_after: int) -> Graph:
+    """The commit in PROV-O: who, when, from which file (SHA-256, triple count), into which graph."""
+    activity = iris.commit(version)
+    curator = iris.curator(agent)
+    entry = Graph()
+    entry.add((activity, RDF.type, PKG.Commit))
+    entry.add((activity, RDFS.label, Literal(f"{operation.value} {graph}")))
+    entry.add((activity, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
+    entry.add((activity, PROV.endedAtTime, Literal(dt.datetime.now(dt.timezone.utc).isoformat(), datatype=XSD.dateTime)))
+    entry.add((activity, PROV.wasAssociatedWith, curator))
+    entry.add((curator, RDF.type, PROV.Agent))
+    entry.add((curator, FOAF.name, Literal(agent)))
+    if operation is Operation.DELETE:
+        entry.add((activity, PROV.invalidated, graph))
+        return entry
+    revision, source = URIRef(f"{activity}/revision"), URIRef(f"{activity}/source")
+    checksum = URIRef(f"{source}/sha256")
+    entry.add((activity, PROV.generated, revision))
+    entry.add((revision, RDF.type, PROV.Entity))
+    entry.add((revision, PROV.specializationOf, graph))
+    entry.add((revision, VOID.triples, Literal(triples_after)))
+    entry.add((revision, PROV.wasDerivedFrom, source))
+    entry.add((source, RDF.type, PROV.Entity))
+    entry.add((source, DCTERMS.identifier, Literal(submission.name)))
+    entry.add((source, DCTERMS["format"], Literal(submission.format.media_type)))
+    entry.add((source, VOID.triples, Literal(len(submission.triples))))
+    entry.add((source, SPDX.checksum, checksum))
+    entry.add((checksum, RDF.type, SPDX.Checksum))
+    entry.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    entry.add((checksum, SPDX.checksumValue, Literal(submission.sha256, datatype=XSD.hexBinary)))
+    return entry
+
+
+def _oxigraph_triples(graph: Graph) -> list[ox.Triple]:
+    return [quad.triple for quad in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+
+
+def _crash_point(step: str) -> None:
+    if os.environ.get(CRASH_AT) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
