@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import logging
 import sys
@@ -10,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build as building, exports, formats, queries, shapes, store
+from . import __version__, build as building, exports, formats, iris, queries, store
 from .config import Settings
-from .errors import PeerkgError
+from .errors import PeerkgError, ValidationFailed
 
 
 def _errors(command):
@@ -138,23 +139,69 @@ def export(ctx: click.Context, fmt: str, output: Path | None, all_dir: Path | No
         click.echo(data, nl=False) if isinstance(data, str) else sys.stdout.buffer.write(data)
 
 
-@main.command(help="Validate RDF files against the shapes (with the ontology); exit 1 on violations.")
+@main.command(help="Validate RDF files against the shapes, in the context of the published graph; exit 1 on "
+                   "a syntax error or a violation. Nothing is written.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True,
+              help="text for people; json (grouped results) or turtle (the W3C validation report) for programs.")
 @click.pass_obj
 @_errors
 def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
-    data = formats.read_files(files)
-    ontology = formats.read_files([settings.ontology_path])
-    report = shapes.check(data, shapes.load(settings.shapes_dir), ontology)
-    if fmt == "json":
-        click.echo(json.dumps({"conforms": report.conforms, "results": [r.__dict__ for r in report.results]}, indent=2))
-    elif fmt == "turtle":
-        click.echo(report.graph.serialize(format="turtle"))
-    else:
-        click.echo(report.text())
-    if not report.conforms:
+    from .curation import check, report, rules, submission
+
+    context = store.open_current(settings.data_dir) if store.current_path(settings.data_dir).exists() else None
+    if context is None:
+        click.echo(f"no store in {settings.data_dir}: checking the files without the graph as context", err=True)
+    shapes_graph, ontology = rules.load(settings)
+    conforms = True
+    for path in files:
+        submitted = submission.read(path)
+        result = check.check(submitted, context, shapes_graph, ontology)
+        summary = report.summarize(result, submitted)
+        conforms &= result.conforms
+        if fmt == "json":
+            click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        elif fmt == "turtle":
+            click.echo(result.graph.serialize(format="turtle"))
+        else:
+            click.echo(report.text(summary), nl=False)
+    if not conforms:
         sys.exit(1)
+
+
+@main.command(help="Validate FILE in context and write it into a curated graph as one commit, recorded in the "
+                   "curation log. The graph keeps its triples through rebuilds from the seeds.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--graph", "graph_name", required=True, metavar="NAME|IRI",
+              help="The curated graph: a name (smith-2024) or its IRI, <base>graph/curated/<name>.")
+@click.option("--add", is_flag=True, help="Add to the graph's triples instead of replacing them.")
+@click.option("--curator", default=getpass.getuser, show_default="your user name", help="Who is committing, for the log.")
+@click.pass_obj
+@_errors
+def ingest(settings: Settings, file: Path, graph_name: str, add: bool, curator: str) -> None:
+    from .curation import commit, report, submission
+
+    submitted = submission.read(file)
+    operation = commit.Operation.POST if add else commit.Operation.PUT
+    try:
+        done = commit.commit(settings, operation, iris.curated_graph(graph_name), submitted, curator)
+    except ValidationFailed as failure:
+        click.echo(report.text(report.summarize(failure.report, submitted)), nl=False, err=True)
+        raise click.ClickException(failure.message) from None
+    verb = "created" if done.created else ("added to" if add else "replaced")
+    click.echo(f"{verb} {done.graph}: {done.triples} triples (commit {done.iri})")
+
+
+@main.command(help="Remove a curated graph (revert it), as a commit recorded in the curation log.")
+@click.argument("graph_name", metavar="NAME|IRI")
+@click.option("--curator", default=getpass.getuser, show_default="your user name", help="Who is committing, for the log.")
+@click.pass_obj
+@_errors
+def revert(settings: Settings, graph_name: str, curator: str) -> None:
+    from .curation import commit
+
+    done = commit.commit(settings, commit.Operation.DELETE, iris.curated_graph(graph_name), None, curator)
+    click.echo(f"removed {done.graph} (commit {done.iri})")
 
 
 if __name__ == "__main__":  # pragma: no cover

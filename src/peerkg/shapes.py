@@ -35,10 +35,10 @@ class Result:
         where = f"{self.focus}" + (f" ({self.focus_label})" if self.focus_label else "")
         parts = [f"{self.severity}: {where}"]
         if self.path:
-            parts.append(f"path {_short(self.path)}")
+            parts.append(f"path {short(self.path)}")
         if self.value is not None:
             parts.append(f"value {self.value}")
-        return "; ".join(parts) + f"\n    {self.message}  [{_short(self.constraint)} in {_short(self.shape)}]"
+        return "; ".join(parts) + f"\n    {self.message}  [{short(self.constraint)} in {short(self.shape)}]"
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def _path_text(path) -> str | None:
     return str(path) if isinstance(path, URIRef) else (None if path is None else "complex path")
 
 
-def _short(iri: str) -> str:
+def short(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace):]}"

@@ -8,12 +8,13 @@ constraints see what they need. Only results about nodes the submission mentions
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.util import from_n3
@@ -161,17 +162,18 @@ def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates
             return None  # it exists, with another type: nothing close to propose
         scope = value.rsplit("/", 1)[0] + "/"
         near = [iri for iri in pool if iri.startswith(scope)] or list(pool)
-        matches = difflib.get_close_matches(value, near, n=3, cutoff=0.75)
+        limit = max(2, len(value.rsplit("/", 1)[-1]) // 4)  # edits allowed: more for longer keys
+        matches = process.extract(value, near, scorer=DamerauLevenshtein.distance, limit=3, score_cutoff=limit)
         if matches:
-            return "did you mean " + " or ".join(f"<{iri}>" + (f" ({pool[iri]})" if pool[iri] else "") for iri in matches) + "?"
+            return "did you mean " + " or ".join(f"<{iri}>" + (f" ({pool[iri]})" if pool[iri] else "") for iri, _, _ in matches) + "?"
         return None
     if value is None and expected is not None:  # a literal where a concept's IRI belongs
-        text = _literal_text(result.value)
         pool = candidates.of_class(str(expected))
         by_label = {label.lower(): iri for iri, label in pool.items() if label}
-        match = difflib.get_close_matches(text.lower(), list(by_label), n=1, cutoff=0.6)
+        match = process.extractOne(_literal_text(result.value).lower(), list(by_label), scorer=fuzz.ratio, score_cutoff=60)
         if match:
-            return f"did you mean <{by_label[match[0]]}> ({match[0]})? Use the IRI, not a label."
+            iri = by_label[match[0]]
+            return f"did you mean <{iri}> ({pool[iri]})? Use the IRI, not a label."
     if datatype is not None and value is None:
         return f"write the value as a literal of datatype {shapes.short(str(datatype))}"
     return None

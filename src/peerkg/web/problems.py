@@ -39,5 +39,6 @@ def render(error: PeerkgError) -> Response:
     else:
         response = Response(json.dumps(body, ensure_ascii=False, indent=2) + "\n", error.status, mimetype="application/problem+json")
     response.headers["Cache-Control"] = "no-store"
+    response.headers.update(getattr(error, "headers", {}))  # WWW-Authenticate on a 401
     response.vary.add("Accept")
     return response
