@@ -18,6 +18,11 @@ class PeerkgError(Exception):
             self.title = title
         self.details = details or {}
 
+    def with_details(self, **details) -> "PeerkgError":
+        """This error with more members for its problem document."""
+        self.details = {**self.details, **details}
+        return self
+
 
 class SeedError(PeerkgError):
     """A seed document does not read as its parser expects; names the file and line."""

@@ -1,0 +1,175 @@
+"""The curator's path on the web: ``/validate`` (a page and an API) and the SPARQL 1.1 Graph Store HTTP
+Protocol at ``/store``. Writes need a curator's bearer token; a rejected request changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from .. import formats, iris, store
+from ..config import Settings
+from ..errors import NotFound, Refused, UnsupportedMediaType, UserInputError, ValidationFailed
+from ..curation import check, commit, report, rules, submission, tokens
+from . import kg, negotiation
+
+bp = Blueprint("curation", __name__)
+
+REPORT_TYPES = ("application/json", "text/html", "text/turtle", "text/plain")
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _settings() -> Settings:
+    return Settings(data_dir=Path(current_app.config["DATA_DIR"]))
+
+
+def _context() -> store.EmbeddedStore:
+    return store.EmbeddedStore(kg.store_path())
+
+
+# --- Validation -----------------------------------------------------------------------------------------
+
+
+@bp.get("/validate")
+def validate_form() -> str:
+    return render_template("validate.html", formats=formats.RDF.values(), summary=None, problem=None, text="", base=iris.base())
+
+
+@bp.post("/validate")
+def validate() -> Response:
+    from_form = request.mimetype in FORM_TYPES
+    wanted = negotiation.prefers(*(("text/html", *REPORT_TYPES) if from_form else REPORT_TYPES))
+    text = request.form.get("text", "") if from_form else ""
+    try:
+        submitted = _form_submission() if from_form else _body_submission()
+    except submission.SubmissionSyntaxError as problem:
+        if wanted != "text/html":
+            raise
+        return _page(None, problem.details | {"detail": problem.message}, text, 400)
+    shapes_graph, ontology = rules.load(_settings())
+    result = check.check(submitted, _context(), shapes_graph, ontology)
+    summary = report.summarize(result, submitted)
+    if wanted == "text/html":
+        return _page(summary, None, submitted.text if from_form else "", 200)
+    if wanted == "text/turtle":
+        return _no_store(Response(result.graph.serialize(format="turtle"), mimetype="text/turtle"))
+    if wanted == "text/plain":
+        return _no_store(Response(report.text(summary), mimetype="text/plain"))
+    return _no_store(Response(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", mimetype="application/json"))
+
+
+def _page(summary: dict | None, problem: dict | None, text: str, status: int) -> Response:
+    html = render_template("validate.html", formats=formats.RDF.values(), summary=summary, problem=problem, text=text,
+                           base=iris.base())
+    response = Response(html, status, mimetype="text/html")
+    response.vary.add("Accept")
+    return _no_store(response)
+
+
+def _form_submission() -> submission.Submission:
+    """The form's upload, else its text box; the format from the form's choice, else the file suffix."""
+    upload = request.files.get("file")
+    chosen = request.form.get("format") or None
+    if upload is not None and upload.filename:
+        data, name = upload.read(), upload.filename
+    elif request.form.get("text", "").strip():
+        data, name = request.form["text"].encode("utf-8"), "pasted text"
+    else:
+        raise UserInputError("nothing to validate: choose a file or paste RDF into the text box")
+    fmt = formats.RDF.get(chosen) if chosen else None
+    if chosen and fmt is None:
+        raise UserInputError(f"unknown format {chosen!r}; choose one of {', '.join(formats.RDF)}")
+    if fmt is None:
+        fmt = submission.format_for(file_name=name) if name != "pasted text" else formats.RDF["turtle"]
+    return submission.parse(data, fmt, name)
+
+
+def _body_submission() -> submission.Submission:
+    if not request.content_type:
+        raise UnsupportedMediaType("say what the body is written in with a Content-Type header (text/turtle…)")
+    fmt = submission.format_for(media_type=request.content_type)
+    return submission.parse(request.get_data(), fmt, "request body")
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Graph Store Protocol -------------------------------------------------------------------------------
+
+
+@bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])  # Flask answers HEAD from GET
+def graph_store() -> Response:
+    target = _target()
+    if request.method in ("GET", "HEAD"):
+        return _read(target)
+    curator = current_app.config["TOKENS"].curator(request.headers.get("Authorization"))
+    if current_app.config.get("STORE"):
+        raise Refused("this server serves a fixed store directory (--store), which is never written")
+    if target is None or not iris.is_curated_graph(target):
+        raise Refused(f"only curated graphs can be written: use ?graph={iris.graph(iris.CURATED)}<name>; the seed "
+                      "graphs are rebuilt from the seeds and the default graph is their union")
+    graph = iris.curated_graph(target)
+    submitted = None
+    if request.method != "DELETE":
+        if not request.content_type:
+            raise UnsupportedMediaType("say what the body is written in with a Content-Type header (text/turtle…)")
+        fmt = submission.format_for(media_type=request.content_type)
+        if fmt.datasets and fmt.name != "jsonld":
+            raise UnsupportedMediaType(f"{fmt.media_type} holds named graphs; send the graph's triples as "
+                                                  "text/turtle, application/n-triples, application/ld+json or application/rdf+xml")
+        submitted = submission.parse(request.get_data(), fmt, request.headers.get("Slug") or "request body")
+    try:
+        done = commit.commit(_settings(), commit.Operation(request.method), graph, submitted, curator)
+    except ValidationFailed as failure:
+        raise ValidationFailed(failure.message, failure.report).with_details(report=report.summarize(failure.report, submitted)) from None
+    if done.created and request.method != "DELETE":
+        response = Response(status=201)
+        response.headers["Location"] = url_for("curation.graph_store", graph=done.graph, _external=False)
+    else:
+        response = Response(status=204)
+    response.headers["X-Peerkg-Commit"] = done.iri
+    return _no_store(response)
+
+
+def _target() -> str | None:
+    """``?graph=IRI`` or ``?default`` (the union of every graph), exactly one of the two."""
+    has_default, graph = "default" in request.args, request.args.get("graph")
+    if has_default == (graph is not None):
+        raise UserInputError("name exactly one graph: ?graph=<IRI> or ?default")
+    if graph is not None and not graph.strip():
+        raise UserInputError("?graph= needs an IRI")
+    return graph
+
+
+def _read(target: str | None) -> Response:
+    media_type, name = negotiation.choose(True, request.args.get("format"))
+    current = _context()
+    if target is None:
+        body = formats.dump(current, name)
+    else:
+        node = ox.NamedNode(target) if _is_iri(target) else None
+        if node is None or not current.contains_named_graph(node):
+            raise NotFound(f"the store has no graph {target}; GET /store?default for everything, or see /dataset")
+        body = formats.serialize_triples((q.triple for q in current.quads(node)), name)
+    response = Response(body, mimetype=media_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return ":" in text
+
+
+def install(app) -> None:
+    """Register the blueprint and read the curator tokens once, at start-up."""
+    app.config.setdefault("TOKENS", tokens.load())
+    app.register_blueprint(bp)
+
