@@ -39,5 +39,5 @@ def test_page_has_the_map_inline_with_local_links_and_as_a_table(client):
     assert page.count('<a href="/id/finding/') == 42
     assert page.count('<a class="mark ') == 42
     assert 'aria-label="Workload, Mixed: challenge, 1 reference"' in page
-    assert "20\nthemes into 4 categories" in page and "42 findings" in page
+    assert "20\nthemes into 4 categories, and 6 sample groups reported\n42 findings on them." in page
     assert '<a href="/evidence-map.svg" type="image/svg+xml">SVG</a>' in page
