@@ -156,3 +156,23 @@ def test_pages_work_without_javascript(browser, server):
     page.locator("table.evidence a[aria-label='Offering treatment choice, Mixed: no valence given, 1 reference']").click()
     page.wait_for_url(server + "/id/finding/offering-treatment-choice/none/mixed.html")
     context.close()
+
+
+BAD_FINDING = b"""@prefix pkg: <https://w3id.org/peerkg/ontology#> .
+<https://w3id.org/peerkg/id/finding/x/benefit/psws> a pkg:Finding ;
+  pkg:sampleSize "many" .
+"""
+
+
+def test_validation_form_reports_a_bad_file(page, server):
+    response = page.goto(server + "/validate")
+    assert response.status == 200
+    page.get_by_label("File").set_input_files({"name": "bad.ttl", "mimeType": "text/turtle", "buffer": BAD_FINDING})
+    page.get_by_role("button", name="Validate").click()
+    verdict = page.locator("#verdict")
+    verdict.wait_for()
+    assert " ".join(verdict.inner_text().split()) == "bad.ttl: Does not conform"
+    assert page.locator(".report > p").first.inner_text().startswith("2 triples (text/turtle).")
+    backed_by = page.locator("section.rule", has=page.locator("h3 code", has_text="pkg:backedBy"))
+    assert backed_by.locator("tbody tr td").first.inner_text() == "2"  # the line of the finding in bad.ttl
+    screenshot(page, "validate")
