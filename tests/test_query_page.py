@@ -74,3 +74,11 @@ def test_clients_that_do_not_ask_for_html_still_get_data(client):
     assert client.get("/queries/table3", headers={"Accept": "*/*"}).headers["Content-Type"] == "application/sparql-results+json"
     assert client.get("/queries/table3?format=csv", headers=HTML).headers["Content-Type"] == "text/csv; charset=utf-8"
     assert client.get("/queries/source_articles", headers={"Accept": "*/*"}).headers["Content-Type"] == "text/turtle; charset=utf-8"
+
+
+def test_the_listing_offers_downloads_each_query_can_give(client):
+    text = client.get("/queries", headers=HTML).get_data(as_text=True)
+    assert '<a href="http://localhost/queries/table3.csv">CSV</a>' in text
+    assert '<a href="http://localhost/queries/describe.ttl">Turtle</a>' in text
+    assert "/queries/describe.csv" not in text and "/queries/named_graph.csv" not in text
+    assert client.get("/queries/describe.ttl").status_code == 200

@@ -20,20 +20,13 @@ def job(name: str, result_format: str, substitutions: tuple = ()) -> Job:
 
 def rows(name: str, substitutions: tuple = ()) -> list[dict[str, str | None]]:
     """A canned SELECT's solutions as dicts of lexical values (None where unbound), in the query's order."""
-    return table(kg.run(job(name, "json", substitutions)))[1]
-
-
-def table(body: bytes) -> tuple[list[str], list[dict[str, str | None]]]:
-    """The variables and rows of SPARQL JSON results (an ASK is one column, ``_askResult``)."""
-    results = json.loads(body)
-    if "boolean" in results:
-        return ["_askResult"], [{"_askResult": str(results["boolean"]).lower()}]
-    variables = results["head"]["vars"]
-    return variables, [{v: (b[v]["value"] if v in b else None) for v in variables} for b in results["results"]["bindings"]]
+    variables, bindings = terms(kg.run(job(name, "json", substitutions)))
+    return [{v: (b[v]["value"] if v in b else None) for v in variables} for b in bindings]
 
 
 def terms(body: bytes) -> tuple[list[str], list[dict]]:
-    """Like ``table``, keeping each value's kind: ``{"value", "type": uri|literal|bnode}``."""
+    """The variables and bindings of SPARQL JSON results, each value ``{"value", "type": uri|literal|bnode, …}``;
+    an ASK is one column, ``_askResult``."""
     results = json.loads(body)
     if "boolean" in results:
         return ["_askResult"], [{"_askResult": {"type": "literal", "value": str(results["boolean"]).lower()}}]

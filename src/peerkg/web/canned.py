@@ -16,7 +16,8 @@ bp = Blueprint("queries", __name__)
 def index() -> Response:
     listing = [_summary(query) for query in kg.canned().values()]
     if prefers("application/json", "text/html") == "text/html":
-        response = Response(render_template("queries.html", queries=listing))
+        downloads = {q.name: query_page.DOWNLOADS[guard.check(q.text).graph_result] for q in kg.canned().values()}
+        response = Response(render_template("queries.html", queries=listing, downloads=downloads))
     else:
         response = jsonify(queries=listing)
     response.vary.add("Accept")

@@ -13,7 +13,6 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from ..errors import UserInputError
-from ..executor import Job
 from ..guard import Checked
 from ..queries import CannedQuery
 from . import answers, kg, pages
@@ -82,7 +81,7 @@ def _field(param, value: str) -> dict:
 
 
 def _solutions(query: CannedQuery, substitutions: tuple) -> tuple[list[str], list[list[Cell]]]:
-    body = kg.run(Job(str(kg.store_path()), query.text, "json", substitutions))
+    body = kg.run(answers.job(query.name, "json", substitutions))
     variables, bindings = answers.terms(body)
     return variables, [[_cell(binding.get(v)) for v in variables] for binding in bindings]
 
