@@ -50,8 +50,8 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     known = _known_instances(triples, around, report)
     results = [*report.results, *known]
     lookup = _Candidates(context, data, ontology)
-    results = [replace(r, line=submission.line(r.focus, r.path, _iri_of(r.value)), suggestion=_suggest(r, shapes_graph, lookup))
-               for r in results]
+    results = [replace(r, line=submission.line(r.focus, r.path, _iri_of(r.value)), suggestion=_suggest(r, shapes_graph, lookup),
+                       focus_label=r.focus_label or _label(data, r.focus)) for r in results]
     results.sort(key=lambda r: (r.line or 0, r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in results)
     report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
@@ -177,6 +177,11 @@ def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates
     if datatype is not None and value is None:
         return f"write the value as a literal of datatype {shapes.short(str(datatype))}"
     return None
+
+
+def _label(data: Graph, focus: str) -> str | None:
+    label = data.value(URIRef(focus), SKOS.prefLabel) or data.value(URIRef(focus), RDFS.label)
+    return str(label) if label is not None else None
 
 
 def _iri_of(n3: str | None) -> str | None:

@@ -36,7 +36,8 @@ def summarize(report: Report, submission: Submission) -> dict:
             "count": len(members),
             "results": [_result(r) for r in members],
         })
-    groups.sort(key=lambda g: (SEVERITIES.index(g["severity"]) if g["severity"] in SEVERITIES else 3, -g["count"]))
+    groups.sort(key=lambda g: (SEVERITIES.index(g["severity"]) if g["severity"] in SEVERITIES else 3, -g["count"],
+                               g["path"] or "", g["constraint"]))
     return {
         "conforms": report.conforms,
         "verdict": "conforms" if report.conforms else "does not conform",
