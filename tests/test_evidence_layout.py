@@ -59,3 +59,8 @@ def test_column_headers_wrap_to_their_width():
     assert evidence_layout.wrap("Peer support group members", evidence_layout.HEADER_WRAP, evidence_layout.SMALL) == [
         "Peer support", "group members"]
     assert evidence_layout.wrap("PSWs", evidence_layout.HEADER_WRAP) == ["PSWs"]
+
+
+def test_a_store_without_findings_gives_an_empty_map_not_an_error():
+    layout = evidence_layout.layout(evidence_layout.grid([]), "Evidence map")
+    assert layout.marks == [] and len(layout.legend) == 3 and layout.width > 0

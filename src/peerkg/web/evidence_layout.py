@@ -171,13 +171,13 @@ def layout(grid: Grid, title: str) -> Layout:
     boxes: list[Box] = []
     texts: list[Text] = []
     marks: list[Placed] = []
-    theme_w = ceil(max(measure(t.label) for c in grid.categories for t in c.themes) + 2 * PAD + 12)
+    theme_w = ceil(max((measure(t.label) for c in grid.categories for t in c.themes), default=measure("Theme")) + 2 * PAD + 12)
     headers = [wrap(group, HEADER_WRAP, SMALL) for group in grid.groups]
     col_w = ceil(max(2 * MARK_W + GAP + 2 * PAD, *(measure(line, SMALL) + 2 * PAD for lines in headers for line in lines)))
     width = round(2 * MARGIN + theme_w + col_w * len(grid.groups))
     texts.append(Text(MARGIN, MARGIN + TITLE_SIZE, title, TITLE_SIZE, weight="bold"))
     top = MARGIN + TITLE_SIZE + 14
-    header_h = 16 * max(len(lines) for lines in headers) + 10
+    header_h = 16 * max((len(lines) for lines in headers), default=1) + 10
     texts.append(Text(MARGIN + PAD, top + header_h - 10, "Theme", SMALL, weight="bold"))
     for i, lines in enumerate(headers):
         cx = MARGIN + theme_w + col_w * (i + 0.5)
