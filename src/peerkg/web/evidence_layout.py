@@ -173,7 +173,8 @@ def layout(grid: Grid, title: str) -> Layout:
     marks: list[Placed] = []
     theme_w = ceil(max((measure(t.label) for c in grid.categories for t in c.themes), default=measure("Theme")) + 2 * PAD + 12)
     headers = [wrap(group, HEADER_WRAP, SMALL) for group in grid.groups]
-    col_w = ceil(max(2 * MARK_W + GAP + 2 * PAD, *(measure(line, SMALL) + 2 * PAD for lines in headers for line in lines)))
+    col_w = ceil(max((measure(line, SMALL) + 2 * PAD for lines in headers for line in lines), default=0))
+    col_w = max(col_w, 2 * MARK_W + GAP + 2 * PAD)  # room for a benefit and a challenge side by side
     width = round(2 * MARGIN + theme_w + col_w * len(grid.groups))
     texts.append(Text(MARGIN, MARGIN + TITLE_SIZE, title, TITLE_SIZE, weight="bold"))
     top = MARGIN + TITLE_SIZE + 14
