@@ -284,7 +284,8 @@ def test_a_commit_killed_at_any_step_leaves_the_store_whole(data, step, written)
     before = {q for q in store.open_current(data.data_dir).quads()}
     env = os.environ | {commit.CRASH_AT: step}
     process = subprocess.run([sys.executable, "-m", "peerkg.cli", "--data-dir", str(data.data_dir), "-q", "ingest", str(EXAMPLE),
-                              "--graph", "example-2024"], env=env, capture_output=True, timeout=120)
+                              "--graph", "example-2024"], env=env, capture_output=True, timeout=120,
+                             start_new_session=True)  # its own process group: the crash kills it and its writer
     assert process.returncode == -signal.SIGKILL
     after = {q for q in store.open_current(data.data_dir).quads()}
     assert before <= after

@@ -1,8 +1,8 @@
 """Commits: a curated graph written, added to or removed, as a new store version published atomically.
 
 A commit never writes a store anyone reads. Under the writer lock it checks the submission against the
-published version, copies that version (a RocksDB checkpoint), applies the change and its log entry to
-the copy in one transaction, closes it, and only then swaps the ``current`` link. A crash at any point
+published version; a writer process copies that version (a RocksDB checkpoint), applies the change and
+its log entry to the copy in one transaction and closes it; only then is the ``current`` link swapped. A crash at any point
 leaves the published version as it was; the unpublished copy is removed by the next writer.
 """
 
@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import os
+import shutil
 import signal
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -74,35 +77,53 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
                                  replacing=target_graph if operation is Operation.PUT else None)
             if not report.conforms:
                 raise ValidationFailed(f"{submission.name} does not conform to the shapes; nothing was written", report)
-        version = store.new_version(settings.data_dir)
-        current.backup(version)
-        fingerprint = store.fingerprint_of_current(settings.data_dir) or ""
-        del current
-        _crash_point("copied")
-        written = ox.Store(str(version))
-        if operation is not Operation.POST:
-            if written.contains_named_graph(target_graph):
-                written.remove_graph(target_graph)
         quads = [ox.Quad(t.subject, t.predicate, t.object, target_graph) for t in submission.triples] if submission else []
-        after = _size_after(written, target_graph, quads) if operation is not Operation.DELETE else 0
+        after = _size_after(current, operation, target_graph, quads)
+        version = store.new_version(settings.data_dir)
         entry = _log_entry(version.name, operation, graph, submission, agent, started, after)
         shapes.validate(entry, shapes_graph, ontology)  # the log passes the gate like every other triple
-        _crash_point("applied")
         log_graph = ox.NamedNode(str(iris.curation_log()))
-        written.extend([*quads, *(ox.Quad(t.subject, t.predicate, t.object, log_graph) for t in _oxigraph_triples(entry))])
-        _crash_point("extended")
-        written.flush()
-        del written  # closed before anyone can open it
-        _crash_point("closed")
+        changes = [*quads, *(ox.Quad(t.subject, t.predicate, t.object, log_graph) for t in _oxigraph_triples(entry))]
+        fingerprint = store.fingerprint_of_current(settings.data_dir) or ""
+        _write_in_child(current.path, version, target_graph if operation is not Operation.POST else None, changes)
         store.make_current(settings.data_dir, version, fingerprint)
         _crash_point("published")
     log.info("%s %s by %s: %d triples (store version %s)", operation.value, graph, agent, after, version.name)
     return Commit(str(iris.commit(version.name)), version.name, operation, str(graph), not existed, after, report)
 
 
-def _size_after(written: ox.Store, graph: ox.NamedNode, quads: list[ox.Quad]) -> int:
-    kept = {q.triple for q in written.quads_for_pattern(None, None, None, graph)}
+def _size_after(current: store.EmbeddedStore, operation: Operation, graph: ox.NamedNode, quads: list[ox.Quad]) -> int:
+    kept = {q.triple for q in current.quads(graph)} if operation is Operation.POST else set()
     return len(kept | {q.triple for q in quads})
+
+
+def _write_in_child(current: Path, version: Path, cleared: ox.NamedNode | None, changes: list[ox.Quad]) -> None:
+    """Write the new version in a fresh process: RocksDB's background threads do not survive a fork, so a
+    store written by a forked web worker could wait forever on its flush."""
+    payload = ox.serialize(changes, format=ox.RdfFormat.N_QUADS)
+    child = multiprocessing.get_context("spawn").Process(
+        target=write, args=(str(current), str(version), cleared.value if cleared else None, payload), daemon=True)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        shutil.rmtree(version, ignore_errors=True)
+        raise PeerkgError(f"the process writing store version {version.name} failed (exit {child.exitcode}); nothing was published")
+
+
+def write(current: str, version: str, cleared: str | None, payload: bytes) -> None:
+    """In the writer process: copy the published version, clear a replaced graph, add the changes in one
+    transaction, and close the store before anyone can open it."""
+    ox.Store.read_only(current).backup(version)
+    _crash_point("copied")
+    written = ox.Store(version)
+    if cleared and written.contains_named_graph(ox.NamedNode(cleared)):
+        written.remove_graph(ox.NamedNode(cleared))
+    _crash_point("applied")
+    written.extend(list(ox.parse(payload, format=ox.RdfFormat.N_QUADS)))
+    _crash_point("extended")
+    written.flush()
+    del written
+    _crash_point("closed")
 
 
 def _refuse_if_depended_on(current: store.EmbeddedStore, graph: ox.NamedNode) -> None:
@@ -161,5 +182,6 @@ def _oxigraph_triples(graph: Graph) -> list[ox.Triple]:
 
 
 def _crash_point(step: str) -> None:
+    """Kill the committing process and its writer at once, as a power cut would (the test's process group)."""
     if os.environ.get(CRASH_AT) == step:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.killpg(os.getpgid(0), signal.SIGKILL)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
+import warnings
 
 from flask import current_app
 from rdflib import Graph, URIRef
@@ -42,5 +44,10 @@ def _load(digest: str) -> tuple[Graph, str]:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     graph.parse(_path(), format="turtle")
-    # pyLODE adds its background ontologies to the graph it is given: give it its own copy.
-    return graph, OntPub(ontology=str(_path())).make_html()
+    # pyLODE adds its background ontologies to the graph it is given: give it its own copy. It also leaves
+    # its CSS file open; collect that here, where its ResourceWarning is expected, not at some later request.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        html = OntPub(ontology=str(_path())).make_html()
+        gc.collect()
+    return graph, html
