@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test build bench clean
+.PHONY: serve test build bench bench-validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ clean:
 ## bench: throughput and latency of peerkg serve vs Oxigraph's server and a bare Flask route (not part of the tests)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## bench-validate: validation in context of ~3,000 submitted triples vs pyshacl over the whole store (not part of the tests)
+bench-validate: $(STAMP)
+	$(BIN)/python bench/validate.py

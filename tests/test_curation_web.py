@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -192,3 +193,43 @@ def test_an_ingested_study_is_answered_by_sparql_clients(live):
     client.setQuery(f"SELECT ?label WHERE {{ <{W}study/example-2024> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}")
     client.setReturnFormat(JSON)
     assert [b["label"]["value"] for b in client.queryAndConvert()["results"]["bindings"]] == ["Example et al. 2024"]
+
+
+def test_the_readme_curator_session_works_as_printed(built, tmp_path):
+    """The README's curator session, line by line, against a live server with a token."""
+    import re
+    import shlex
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    session = re.search(r"```shell\n(.*?)```", readme, re.DOTALL)[1].splitlines()
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    port = free_port()
+    env = os.environ | {"PEERKG_TOKENS": f"alice:{TOKEN}", "PEERKG_TOKEN": TOKEN, "PEERKG_DATA": str(data)}
+    server = subprocess.Popen([sys.executable, "-m", "peerkg.cli", "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/validate", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        outputs = []
+        for line in session:
+            command = line.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
+            command = command.replace(".venv/bin/peerkg", shlex.quote(sys.executable) + " -m peerkg.cli -q")
+            if command.startswith("curl "):
+                command += " --silent --show-error --fail"
+            done = subprocess.run(["bash", "-c", command], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+            outputs.append((done.returncode, done.stdout))
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert [code for code, _ in outputs] == [1, 0, 0, 0, 0, 0, 0, 0], outputs
+    assert "examples/broken-study.ttl:17: " in outputs[0][1] and f"did you mean <{W}work/mowbray-1996>" in outputs[0][1]
+    assert "CONFORMS (30 triples; 0 violations" in outputs[1][1]
+    assert outputs[3][1].splitlines() == ["label", "Example et al. 2024"]
+    assert '"Example et al. 2024"' in outputs[4][1]
+    assert outputs[6][1].splitlines()[1].startswith(f"{GRAPH},30,{W}commit/")
+    assert not store.open_current(data).contains_named_graph(ox.NamedNode(str(GRAPH)))
