@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -17,7 +16,8 @@ from click.testing import CliRunner
 from peerkg import build, cli, iris, store
 from peerkg.config import PROJECT_ROOT, Settings
 from peerkg.curation import check, commit, report, rules, submission, tokens
-from peerkg.errors import NotFound, Refused, UnsupportedMediaType, UserInputError, ValidationFailed
+from peerkg.errors import (Conflict, NotFound, Refused, SubmissionSyntaxError, Unauthorized, UnsupportedMediaType,
+                           UserInputError, ValidationFailed)
 
 EXAMPLE = PROJECT_ROOT / "examples" / "curated-study.ttl"
 GRAPH = iris.curated_graph("example-2024")
@@ -50,7 +50,7 @@ def graph_triples(settings: Settings, graph=GRAPH) -> set:
 
 
 def test_a_syntax_error_names_file_line_and_column():
-    with pytest.raises(submission.SubmissionSyntaxError) as caught:
+    with pytest.raises(SubmissionSyntaxError) as caught:
         submission.parse(b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e .\n", submission.RDF["turtle"], "new.ttl")
     assert caught.value.details == {"file": "new.ttl", "line": 3, "column": 11}
     assert caught.value.message.startswith("new.ttl, line 3, column 11: ")
@@ -189,7 +189,7 @@ def test_a_graph_others_depend_on_cannot_be_reverted(data):
     link = submission.parse(f"<{W}study/mowbray-1998> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{W}work/example-2024> .\n".encode(),
                             submission.RDF["ntriples"], "link.nt")
     commit.commit(data, commit.Operation.PUT, other, link, "bob")
-    with pytest.raises(commit.Conflict, match=f"{other} points at {W}work/example-2024"):
+    with pytest.raises(Conflict, match=f"{other} points at {W}work/example-2024"):
         commit.commit(data, commit.Operation.DELETE, GRAPH, None, "alice")
 
 
@@ -240,10 +240,10 @@ def test_tokens_come_from_the_environment_and_a_file(tmp_path):
     path.write_text("# curators\nbob: b0b-token  # the second\n")
     known = tokens.load({"PEERKG_TOKENS": "alice:s3cret", "PEERKG_TOKENS_FILE": str(path)})
     assert known.curator("Bearer s3cret") == "alice" and known.curator("bearer b0b-token") == "bob"
-    with pytest.raises(tokens.Unauthorized) as missing:
+    with pytest.raises(Unauthorized) as missing:
         known.curator(None)
     assert missing.value.headers == {"WWW-Authenticate": 'Bearer realm="peerkg"'}
-    with pytest.raises(tokens.Unauthorized) as wrong:
+    with pytest.raises(Unauthorized) as wrong:
         known.curator("Bearer s3cre")
     assert wrong.value.headers == {"WWW-Authenticate": 'Bearer realm="peerkg", error="invalid_token"'}
     with pytest.raises(Refused, match="writes are switched off"):

@@ -287,18 +287,10 @@ def check_node(ctx: Context) -> list[Found]:
 
 
 def focus_nodes(world: Graph, node_shape: URIRef) -> list:
-    nodes = set()
-    for cls in SHAPES.objects(node_shape, SH.targetClass):
-        subclasses = set(world.transitive_subjects(RDFS.subClassOf, cls))
-        nodes |= {s for c in subclasses for s in world.subjects(RDF.type, c)}
-    for predicate in SHAPES.objects(node_shape, SH.targetSubjectsOf):
-        nodes |= set(world.subjects(predicate, None))
-    for predicate in SHAPES.objects(node_shape, SH.targetObjectsOf):
-        nodes |= set(world.objects(None, predicate))
-    nodes |= set(SHAPES.objects(node_shape, SH.targetNode))
+    """The shape's focus nodes, as peerkg.shapes finds them for its SPARQL constraints."""
     if (node_shape, SH.target, None) in SHAPES:
-        pytest.fail(f"{node_shape}: teach focus_nodes() about sh:target")
-    return sorted(nodes)
+        pytest.fail(f"{node_shape}: teach peerkg.shapes.focus_nodes() about sh:target")
+    return sorted(shapes.focus_nodes(node_shape, SHAPES, world))
 
 
 # Paths: the links from the focus node to its values, as triples of the neighbourhood.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class PeerkgError(Exception):
     """An error a person can act on. ``status`` is the HTTP status it maps to."""
@@ -89,3 +91,40 @@ class QueryTimeout(PeerkgError):
 
     status = 503
     title = "Query time limit reached"
+
+
+class Unauthorized(PeerkgError):
+    """No credentials, or credentials that match no token (RFC 6750: both are 401)."""
+
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, message: str, error: str | None = None):
+        super().__init__(message)
+        challenge = 'Bearer realm="peerkg"' + (f', error="{error}"' if error else "")
+        self.headers = {"WWW-Authenticate": challenge}
+
+
+class Conflict(PeerkgError):
+    """A change that would break what is already there: removing a graph another graph depends on."""
+
+    status = 409
+    title = "Conflict"
+
+
+_MESSAGE_PLACE = re.compile(r"(?:Parser error )?at line (\d+) column (\d+):?\s*")
+
+
+class SubmissionSyntaxError(UserInputError):
+    """The submitted text is not well-formed; ``details`` carry the file, line and column."""
+
+    title = "RDF syntax error"
+
+    def __init__(self, name: str, problem: SyntaxError):
+        line, column = problem.lineno, problem.offset
+        if line is None:
+            place = _MESSAGE_PLACE.search(problem.msg or "")
+            line, column = (int(place[1]), int(place[2])) if place else (None, None)
+        reason = _MESSAGE_PLACE.sub("", problem.msg or str(problem)).strip()
+        where = name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {reason}", details={"file": name, "line": line, "column": column})

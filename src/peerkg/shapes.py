@@ -149,7 +149,7 @@ def _run_sparql_constraints(constraints: list[_SparqlConstraint], data: Graph, s
     )
     root = report.value(None, RDF.type, SH.ValidationReport)
     for constraint in constraints:
-        targets = _focus_nodes(constraint.shape, shapes, data)
+        targets = focus_nodes(constraint.shape, shapes, data)
         if not targets:
             continue
         for solution in store.query(constraint.query):
@@ -170,7 +170,7 @@ def _run_sparql_constraints(constraints: list[_SparqlConstraint], data: Graph, s
                     report.add((node, predicate, formats.to_rdflib(solution[variable])))
 
 
-def _focus_nodes(shape: URIRef, shapes: Graph, data: Graph) -> set:
+def focus_nodes(shape: URIRef, shapes: Graph, data: Graph) -> set:
     """The focus nodes of a node shape's targets in ``data`` (classes with their subclasses)."""
     nodes = set(shapes.objects(shape, SH.targetNode))
     for cls in shapes.objects(shape, SH.targetClass):

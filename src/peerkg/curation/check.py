@@ -24,7 +24,7 @@ from ..formats import to_rdflib
 from ..iris import SH
 from .submission import Submission
 
-KNOWN_INSTANCES = Path(__file__).with_name("rules") / "known_instances.rq"
+KNOWN_INSTANCES = (Path(__file__).with_name("rules") / "known_instances.rq").read_text()
 KNOWN_INSTANCES_SHAPE = "https://w3id.org/peerkg/shapes#KnownInstanceShape"
 KNOWN_INSTANCES_MESSAGE = "An IRI in the graph's instance space must name something the graph or the submission describes."
 CLASS_COMPONENT = str(SH.ClassConstraintComponent)
@@ -99,7 +99,7 @@ def _known_instances(triples, around, report: shapes.Report) -> list[shapes.Resu
     already = {(r.focus, r.path, r.value) for r in report.results}
     space = ox.Literal(iris.uri_space())
     results = []
-    for solution in store.query(KNOWN_INSTANCES.read_text(), substitutions={ox.Variable("space"): space}):
+    for solution in store.query(KNOWN_INSTANCES, substitutions={ox.Variable("space"): space}):
         triple = ox.Triple(solution["this"], solution["path"], solution["value"])
         focus, path, value = (to_rdflib(term) for term in triple)
         if triple not in submitted or (str(focus), str(path), value.n3()) in already:

@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from .. import iris, shapes, store
 from ..config import Settings
-from ..errors import NotFound, PeerkgError, ValidationFailed
+from ..errors import Conflict, NotFound, PeerkgError, ValidationFailed
 from ..iris import PKG, SPDX, VOID
 from . import check, rules
 from .submission import Submission
@@ -52,11 +52,6 @@ class Commit:
     created: bool  # the graph did not exist before
     triples: int  # in the graph after the commit
     report: shapes.Report | None
-
-
-class Conflict(PeerkgError):
-    status = 409
-    title = "Conflict"
 
 
 def commit(settings: Settings, operation: Operation, graph: URIRef, submission: Submission | None, agent: str) -> Commit:

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from .. import iris
-from ..errors import UnsupportedMediaType, UserInputError
+from ..errors import SubmissionSyntaxError, UnsupportedMediaType, UserInputError
 from ..formats import BY_SUFFIX, RDF, RdfFormat, to_rdflib
 
 BY_MEDIA_TYPE = {fmt.media_type: fmt for fmt in RDF.values()} | {
@@ -33,22 +33,6 @@ _STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
 _IRI_REF = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _PREFIXED = re.compile(r"(?<![\w:/#.-])([A-Za-z][\w.-]*)?:((?:[\w%-]|\.(?=[\w%-]))*)")
 _BASE = re.compile(r"\s*(?:@base|BASE)\s*<([^>]*)>", re.I)
-_MESSAGE_PLACE = re.compile(r"(?:Parser error )?at line (\d+) column (\d+):?\s*")
-
-
-class SubmissionSyntaxError(UserInputError):
-    """The submitted text is not well-formed; ``details`` carry the file, line and column."""
-
-    title = "RDF syntax error"
-
-    def __init__(self, name: str, problem: SyntaxError):
-        line, column = problem.lineno, problem.offset
-        if line is None:
-            place = _MESSAGE_PLACE.search(problem.msg or "")
-            line, column = (int(place[1]), int(place[2])) if place else (None, None)
-        reason = _MESSAGE_PLACE.sub("", problem.msg or str(problem)).strip()
-        where = name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {reason}", details={"file": name, "line": line, "column": column})
 
 
 @dataclass(frozen=True)

@@ -13,22 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PeerkgError, Refused, UserInputError
+from ..errors import Refused, Unauthorized, UserInputError
 
 TOKENS = "PEERKG_TOKENS"
 TOKENS_FILE = "PEERKG_TOKENS_FILE"
-
-
-class Unauthorized(PeerkgError):
-    """No credentials, or credentials that match no token (RFC 6750: both are 401)."""
-
-    status = 401
-    title = "Unauthorized"
-
-    def __init__(self, message: str, error: str | None = None):
-        super().__init__(message)
-        challenge = 'Bearer realm="peerkg"' + (f', error="{error}"' if error else "")
-        self.headers = {"WWW-Authenticate": challenge}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from .. import formats, iris, store
 from ..config import Settings
-from ..errors import NotFound, Refused, UnsupportedMediaType, UserInputError, ValidationFailed
+from ..errors import NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError, ValidationFailed
 from ..curation import check, commit, report, rules, submission, tokens
 from . import kg, negotiation
 
@@ -44,7 +44,7 @@ def validate() -> Response:
     text = request.form.get("text", "") if from_form else ""
     try:
         submitted = _form_submission() if from_form else _body_submission()
-    except submission.SubmissionSyntaxError as problem:
+    except SubmissionSyntaxError as problem:
         if wanted != "text/html":
             raise
         return _page(None, problem.details | {"detail": problem.message}, text, 400)
@@ -125,7 +125,7 @@ def graph_store() -> Response:
     try:
         done = commit.commit(_settings(), commit.Operation(request.method), graph, submitted, curator)
     except ValidationFailed as failure:
-        raise ValidationFailed(failure.message, failure.report).with_details(report=report.summarize(failure.report, submitted)) from None
+        raise failure.with_details(report=report.summarize(failure.report, submitted))
     if done.created and request.method != "DELETE":
         response = Response(status=201)
         response.headers["Location"] = url_for("curation.graph_store", graph=done.graph, _external=False)
