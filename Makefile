@@ -16,10 +16,13 @@ $(STAMP): pyproject.toml
 
 # The query editor's browser files (YASGUI) from the npm registry, as locked in package-lock.json; the app
 # serves them from node_modules/. Debian's npm is installed when there is none.
+# Installing Debian packages needs root: as another user these lines run sudo. A busy apt (another install,
+# unattended upgrades) is waited for, up to 10 minutes, instead of failing at once.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
-	command -v npm >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y npm)
+	command -v npm >/dev/null || ($(APT) update && $(APT) install -y npm)
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
@@ -27,7 +30,7 @@ $(NODE_STAMP): package.json package-lock.json
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 .PHONY: chromium
 chromium:
-	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+	command -v chromium >/dev/null || ($(APT) update && $(APT) install -y chromium)
 
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP) $(NODE_STAMP)

@@ -128,3 +128,36 @@ class SubmissionSyntaxError(UserInputError):
         reason = _MESSAGE_PLACE.sub("", problem.msg or str(problem)).strip()
         where = name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
         super().__init__(f"{where}: {reason}", details={"file": name, "line": line, "column": column})
+
+
+class LimitExceeded(PeerkgError):
+    """Work stopped by a server limit other than time: memory, busy query processes, a parser's depth."""
+
+    status = 503
+    title = "Service Unavailable"
+
+
+class TooManyRequests(PeerkgError):
+    """A client with more queries in flight than its share."""
+
+    status = 429
+    title = "Too Many Requests"
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+def revive(kind: str, status: int, title: str, message: str, details: dict) -> PeerkgError:
+    """An error raised in a worker process, rebuilt in the caller as its own class (they do not all pickle:
+    their constructors take other arguments)."""
+    cls = next((c for c in _all(PeerkgError) if c.__name__ == kind), PeerkgError)
+    error = cls.__new__(cls)
+    PeerkgError.__init__(error, message, status=status, title=title, details=details)
+    return error
+
+
+def _all(cls):
+    yield cls
+    for sub in cls.__subclasses__():
+        yield from _all(sub)

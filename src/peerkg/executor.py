@@ -1,27 +1,36 @@
-"""Run queries in a child process that can be killed: pyoxigraph cannot time out or cancel a query.
+"""A pool of confined worker processes that do a request's work: pyoxigraph cannot time out or cancel a query.
 
-The web process sends (store path, query, bindings, dataset, format) over a pipe; the child opens the store
-read-only, runs the query, serialises the result into at most ``max_bytes`` and sends the bytes back. When
-the time limit passes first, the child is killed (SIGKILL) and a fresh one is started: the work really
-stops, and the client gets a 503, never a truncated 200.
+Each web worker keeps a pool of child processes (spawned, never forked: RocksDB's threads do not survive
+a fork). A child is confined at start (``sandbox.confine``: no network sockets, an address-space cap),
+then answers one task at a time over a pipe: checking a query (the guard, so that the rdflib parse of a
+huge query is bounded too), running one, or calling a library function on untrusted input (parsing and
+validating a submission). Each task has a time limit counted from the moment a ready child takes it;
+past it the child is killed (SIGKILL), so the work really stops, and the caller gets a 503, never a
+truncated 200. A child that dies (the memory cap, a parser crash) is replaced; the web worker never is.
+
+The child re-checks every query it runs with the same guard: what the engine executes is always the
+text the guard read, whatever the caller did.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import formats, iris
-from .errors import PeerkgError, QueryTimeout, ResultTooLarge, UserInputError
+from . import formats, guard, iris, sandbox
+from .errors import LimitExceeded, PeerkgError, QueryTimeout, ResultTooLarge, UserInputError, revive
 
 log = logging.getLogger(__name__)
 
-
+START_TIMEOUT = 120.0  # seconds a new child may take to import and report ready (not counted as query time)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,13 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union_default: bool = True  # False when the query names its own dataset (FROM / FROM NAMED)
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float  # seconds per task
+    max_bytes: int  # largest serialised result
+    memory_bytes: int | None = None  # address-space cap of each child (None: none)
 
 
 class _Capped(io.RawIOBase):
@@ -53,14 +69,15 @@ class _Capped(io.RawIOBase):
 
 def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
     """Run ``job`` on ``store`` and serialise its result (used in the child, and directly in tests)."""
+    checked = guard.check(job.query)  # the engine runs exactly the text the guard read
     dataset = {}
     if job.default_graphs is not None or job.named_graphs is not None:
         dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()] or ox.DefaultGraph()
         dataset["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
     results = store.query(
-        job.query,
+        checked.text,
         substitutions={ox.Variable(name): term for name, term in job.substitutions} or None,
-        use_default_graph_as_union=job.union_default and not dataset,
+        use_default_graph_as_union=job.union_default and not checked.has_dataset and not dataset,
         **dataset,
     )
     out = _Capped(max_bytes)
@@ -89,74 +106,212 @@ def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
         result.serialize(out, formats.RESULTS[name].oxigraph)
 
 
-def _child(connection, max_bytes: int) -> None:
-    """The child's loop: one job at a time, the store reopened only when the published version changes."""
+def _child(connection, limits: Limits) -> None:
+    """The child's loop: confine, say ready, then one task at a time; the store reopened only when the
+    published version changes."""
+    sandbox.confine(limits.memory_bytes)
+    sandbox.lower_priority()
+    connection.send(("ready",))
     store, opened = None, None
     while True:
         try:
-            job = connection.recv()
-        except EOFError:
+            task, *args = connection.recv()
+        except (EOFError, OSError):
             return
         try:
-            if job.store_path != opened:
-                store, opened = None, None
-                store, opened = ox.Store.read_only(job.store_path), job.store_path
-            connection.send(("ok", execute(store, job, max_bytes)))
+            if task == "query":
+                job = args[0]
+                if job.store_path != opened:
+                    store, opened = None, None
+                    store, opened = ox.Store.read_only(job.store_path), job.store_path
+                connection.send(("ok", execute(store, job, limits.max_bytes)))
+            elif task == "check":
+                connection.send(("ok", guard.check(args[0])))
+            else:  # "call": a library function on untrusted input, named module:function
+                module, _, name = args[0].partition(":")
+                connection.send(("ok", getattr(importlib.import_module(module), name)(*args[1])))
         except PeerkgError as error:
-            connection.send(("error", error.status, error.title, error.message))
+            connection.send(("error", type(error).__name__, error.status, error.title, error.message, error.details))
         except SyntaxError as error:
-            connection.send(("error", 400, UserInputError.title, f"SPARQL syntax error: {error}"))
-        except (OSError, ValueError, TypeError) as error:
-            connection.send(("error", 500, PeerkgError.title, f"the query failed: {error}"))
+            connection.send(("error", "UserInputError", 400, UserInputError.title, guard.excerpt(f"SPARQL syntax error: {error}"), {}))
+        except MemoryError:
+            connection.send(("error", "LimitExceeded", 503, LimitExceeded.title, _memory_message(limits), {}))
+        except Exception as error:  # noqa: BLE001 - the child outlives any one task's failure
+            if not isinstance(error, (OSError, ValueError)):
+                log.exception("%s failed in the worker process", task)
+            # Never the text of a remote answer: a short excerpt of the engine's own message.
+            connection.send(("error", "PeerkgError", 500, PeerkgError.title, guard.excerpt(f"the {task} failed: {error}"), {}))
+
+
+def _memory_message(limits: Limits) -> str:
+    cap = f"{limits.memory_bytes // sandbox.MiB:,} MB" if limits.memory_bytes else "available"
+    return (f"the work needed more than the {cap} memory limit and was stopped; narrow the query (fewer "
+            "results, no ORDER BY over large joins) or send a smaller document")
+
+
+class _Worker:
+    """One confined child and its pipe."""
+
+    def __init__(self, context, limits: Limits):
+        parent, child = context.Pipe()
+        # Not a daemon: a commit run here starts its own writer process. A child whose web worker is gone
+        # reads EOF on its pipe and ends.
+        self.process = context.Process(target=_child, args=(child, limits), daemon=False, name="peerkg-worker")
+        self.process.start()
+        child.close()
+        self.connection = parent
+        if not parent.poll(START_TIMEOUT):
+            self.stop()
+            raise PeerkgError("a query process did not start in time; try again", status=503, title="Service Unavailable")
+        try:
+            parent.recv()  # ("ready",)
+        except (EOFError, OSError):
+            code = self.process.exitcode
+            self.stop()
+            raise PeerkgError(f"a query process could not start (exit {code}); see the server log", status=503) from None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.connection.close()
 
 
 class Executor:
-    """One killable query child per web worker, started lazily; requests wait their turn."""
+    """A pool of confined children per web worker: up to ``size`` tasks run at once, each in its own child,
+    so a runaway query holds one child and one request thread, never the whole worker."""
 
-    def __init__(self, timeout: float, max_bytes: int):
-        self.timeout, self.max_bytes = timeout, max_bytes
+    def __init__(self, limits: Limits, size: int = 4):
+        self.limits, self.size = limits, size
         self._context = multiprocessing.get_context("spawn")  # no fork of a process holding RocksDB threads
-        self._lock = threading.Lock()
-        self._process = None
-        self._connection = None
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._ready = threading.Condition()
+        self._closed = False
+
+    @property
+    def timeout(self) -> float:
+        return self.limits.timeout
 
     def run(self, job: Job) -> bytes:
-        with self._lock:
-            self._ensure()
+        """The serialised result of ``job``."""
+        return self._task(("query", job), what="query")
+
+    def check(self, query: str) -> guard.Checked:
+        """The guard's verdict on ``query``, read in a child (the parse of a huge query is bounded too)."""
+        return self._task(("check", query), what="query")
+
+    def call(self, function: str, *args, what: str = "work", timeout: float | None = None):
+        """``module:function(*args)`` in a confined child, bounded like a query (or by ``timeout``); its
+        arguments and result must pickle."""
+        return self._task(("call", function, args), what=what, timeout=timeout)
+
+    def warm(self) -> None:
+        """Start one child ahead of the first request (in the background: a worker's start is not held up)."""
+        def start():
             try:
-                self._connection.send(job)
-                if not self._connection.poll(self.timeout):
-                    log.warning("query stopped at the %g-second limit: %.200s", self.timeout, job.query)
-                    self._stop()
-                    raise QueryTimeout(
-                        f"the query ran past the {self.timeout:g}-second limit and was stopped; "
-                        "narrow it (fewer variables unbound, a LIMIT) or ask for a canned query"
-                    )
-                answer = self._connection.recv()
-            except (EOFError, BrokenPipeError, ConnectionResetError):
-                self._stop()
-                raise PeerkgError("the query process ended unexpectedly; try again", status=500) from None
+                worker = _Worker(self._context, self.limits)
+            except PeerkgError as error:
+                log.warning("%s", error.message)
+                return
+            with self._ready:
+                if self._closed or len(self._idle) + self._busy >= self.size:
+                    worker.stop()
+                else:
+                    self._idle.append(worker)
+                    self._ready.notify()
+
+        threading.Thread(target=start, name="peerkg-warm", daemon=True).start()
+
+    def _task(self, message: tuple, what: str, timeout: float | None = None):
+        timeout = timeout or self.limits.timeout
+        worker = self._take()
+        healthy = False
+        try:
+            started = time.monotonic()
+            worker.connection.send(message)
+            if not worker.connection.poll(timeout):
+                log.warning("%s stopped at the %g-second limit: %.200s", what, timeout, _describe(message))
+                raise QueryTimeout(
+                    f"the {what} ran past the {timeout:g}-second limit and was stopped; "
+                    + ("narrow it (fewer variables unbound, a LIMIT) or ask for a canned query" if what == "query"
+                       else "send a smaller document, or validate it with 'peerkg validate'")
+                )
+            try:
+                answer = worker.connection.recv()
+            except (EOFError, OSError):
+                worker.process.join(1)
+                raise self._died(worker, what, time.monotonic() - started) from None
+            healthy = True
+        except (BrokenPipeError, ConnectionResetError):
+            raise PeerkgError(f"the {what} process ended unexpectedly; try again", status=503, title="Service Unavailable") from None
+        finally:
+            self._give_back(worker, healthy)
         if answer[0] == "ok":
             return answer[1]
-        _, status, title, message = answer
-        raise PeerkgError(message, status=status, title=title)
+        raise revive(*answer[1:])
 
-    def _ensure(self) -> None:
-        if self._process is None or not self._process.is_alive():
-            parent, child = self._context.Pipe()
-            self._process = self._context.Process(target=_child, args=(child, self.max_bytes), daemon=True, name="peerkg-query")
-            self._process.start()
-            child.close()
-            self._connection = parent
+    def _died(self, worker: _Worker, what: str, seconds: float) -> PeerkgError:
+        code = worker.process.exitcode
+        log.warning("%s process died (exit %s) after %.2f s", what, code, seconds)
+        cap = f"{self.limits.memory_bytes // sandbox.MiB:,} MB" if self.limits.memory_bytes else "available"
+        return LimitExceeded(f"the {what} ended its process (exit {code}) before it could answer: it needed more "
+                             f"than the {cap} memory limit, or its input is nested too deeply to read; simplify it")
 
-    def _stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.join(5)
-        if self._connection is not None:
-            self._connection.close()
-        self._process, self._connection = None, None
+    def _take(self) -> _Worker:
+        with self._ready:
+            while True:
+                if self._closed:
+                    raise PeerkgError("the server is stopping; try again", status=503, title="Service Unavailable")
+                if self._idle:
+                    self._busy += 1
+                    return self._idle.pop()
+                if self._busy + len(self._idle) < self.size:
+                    self._busy += 1
+                    break
+                if not self._ready.wait(self.limits.timeout):
+                    raise LimitExceeded(f"all {self.size} query processes of this worker stayed busy for "
+                                        f"{self.limits.timeout:g} s; try again shortly")
+        try:
+            return _Worker(self._context, self.limits)
+        except BaseException:
+            with self._ready:
+                self._busy -= 1
+                self._ready.notify()
+            raise
+
+    def _give_back(self, worker: _Worker, healthy: bool) -> None:
+        if not healthy:
+            worker.stop()
+        with self._ready:
+            self._busy -= 1
+            if healthy and not self._closed:
+                self._idle.append(worker)
+            elif healthy:
+                worker.stop()
+            self._ready.notify()
 
     def close(self) -> None:
-        with self._lock:
-            self._stop()
+        with self._ready:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._ready.notify_all()
+        for worker in idle:
+            worker.stop()
+
+
+def _describe(message: tuple) -> str:
+    task = message[0]
+    if task == "query":
+        return message[1].query
+    return message[1] if task == "check" else message[1]
+
+
+def default_limits() -> Limits:
+    """Limits from the environment (the CLI and the app read the same variables)."""
+    memory = int(os.environ.get("PEERKG_QUERY_MEMORY_MB", 2048))
+    return Limits(
+        timeout=float(os.environ.get("PEERKG_QUERY_TIMEOUT", 30)),
+        max_bytes=int(os.environ.get("PEERKG_MAX_RESULT_BYTES", 50 * 1024 * 1024)),
+        memory_bytes=memory * sandbox.MiB if memory else None,
+    )

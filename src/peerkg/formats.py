@@ -71,6 +71,20 @@ def dump(store: GraphStore, name: str) -> bytes:
     return triples.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(), **_prefixes(fmt))
 
 
+def graph_document(store_path: str, graph: str | None, name: str) -> bytes | None:
+    """One named graph's triples (the union for None) of the store at ``store_path`` in format ``name``;
+    None when the store has no such graph. Run in a query process (the web worker opens no store)."""
+    from .store import EmbeddedStore
+
+    current = EmbeddedStore(Path(store_path))
+    if graph is None:
+        return dump(current, name)
+    node = ox.NamedNode(graph)
+    if not current.contains_named_graph(node):
+        return None
+    return serialize_triples((q.triple for q in current.quads(node)), name)
+
+
 def serialize_triples(triples: Iterable[ox.Triple], name: str) -> bytes:
     fmt = RDF[name]
     return ox.serialize(triples, format=fmt.oxigraph, **_prefixes(fmt))

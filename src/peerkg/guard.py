@@ -3,6 +3,11 @@
 pyoxigraph would fetch any URL a query's SERVICE (or an update's LOAD) names, so both are refused here,
 from the parsed query rather than by matching text. Updates are never run by the query endpoint.
 Parsing with rdflib costs milliseconds, so verdicts are cached by query text.
+
+The guard and the engine must read the same text: rdflib ends a ``#`` comment only at LF, Oxigraph at CR
+too, so ``# x\rSERVICE <…>`` was a comment to one and a SERVICE to the other. Line ends are normalised
+(CRLF and CR become LF, as XML does) before the guard reads the query, and ``Checked.text`` is what runs.
+The query processes cannot open network sockets either (sandbox.py), whatever a parser decides.
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construc
 
 
 
+EXCERPT = 200  # characters of a client's input an error message may quote
+
+
 @dataclass(frozen=True)
 class Checked:
     form: str  # select, ask, construct, describe
     has_dataset: bool = False  # FROM / FROM NAMED: the query names its own dataset
+    text: str = ""  # the query as the guard read it, line ends normalised: the text the engine runs
 
     @property
     def graph_result(self) -> bool:
@@ -33,8 +42,11 @@ class Checked:
 @functools.lru_cache(maxsize=1024)
 def check(query: str) -> Checked:
     """The query's form; ``UserInputError`` (400) for bad syntax, ``Refused`` (403) for updates and SERVICE."""
+    query = normalise(query)
     try:
         tree = parseQuery(query)
+    except (ValueError, OverflowError) as problem:  # e.g. a \U escape past U+10FFFF
+        raise UserInputError(excerpt(f"the query cannot be read: {problem}")) from None
     except RecursionError:
         raise UserInputError("the query is nested too deeply to be read; flatten its parentheses or groups") from None
     except ParseException as problem:
@@ -48,16 +60,30 @@ def check(query: str) -> Checked:
     form = next((FORMS[node.name] for node in tree if isinstance(node, CompValue) and node.name in FORMS), None)
     if form is None:
         raise UserInputError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return Checked(form, has_dataset=_mentions(tree, "DatasetClause"))
+    return Checked(form, has_dataset=_mentions(tree, "DatasetClause"), text=query)
+
+
+def normalise(query: str) -> str:
+    """Line ends as LF only, so that no two parsers can split the text into lines differently."""
+    return query.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """At most ``limit`` characters of a message that quotes a client's input."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit:,} more characters)"
 
 
 def _syntax_message(problem: ParseException) -> str:
     """Where the parser stopped, what it found there, and the line with a caret under it."""
-    found = problem.line[problem.col - 1 :].split()[0] if problem.line[problem.col - 1 :].strip() else "end of query"
-    caret = " " * (problem.col - 1) + "^"
+    rest = problem.line[problem.col - 1 :]
+    found = excerpt(rest.split()[0], 40) if rest.strip() else "end of query"
+    # The line with a caret under the place: a window around it, not a whole (maybe megabyte-long) line.
+    start = max(problem.col - 1 - 60, 0)
+    window = problem.line[start : problem.col - 1 + 60]
+    caret = " " * (problem.col - 1 - start) + "^"
     return (
         f"SPARQL syntax error at line {problem.lineno}, column {problem.col}: unexpected {found!r} "
-        f"(the parser expected {problem.msg.removeprefix('Expected ')})\n{problem.line}\n{caret}"
+        f"(the parser expected {excerpt(problem.msg.removeprefix('Expected '), 120)})\n{window}\n{caret}"
     )
 
 

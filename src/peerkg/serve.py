@@ -1,10 +1,21 @@
-"""Serving the app under gunicorn (a production WSGI server with several worker processes)."""
+"""Serving the app under gunicorn: worker processes, each answering many requests at once on threads.
+
+Threads (gunicorn's gthread worker) keep a runaway query from holding a whole worker: the thread waits
+on its query process, and the worker's other threads go on serving. Each worker starts one query process
+as it starts (``kg.warm``), so its first request does not wait for one. On SIGTERM the workers finish
+what is in flight for at most ``GRACEFUL_SECONDS``, stop their query processes and exit.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from gunicorn.app.base import BaseApplication
 
-from .web import create_app
+from .web import create_app, kg
+
+GRACEFUL_SECONDS = 3
 
 
 class Server(BaseApplication):
@@ -19,19 +30,33 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(self.test_config)
+        app = create_app(self.test_config)
+        kg.warm(app)
+        return app
 
 
-def serve(host: str, port: int, workers: int, query_timeout: float, test_config: dict | None = None) -> None:
+def _worker_exit(server, worker) -> None:
+    kg.close(worker.wsgi)
+
+
+def serve(host: str, port: int, workers: int, query_timeout: float, test_config: dict | None = None,
+          threads: int = 8) -> None:
+    # The per-client query slots are shared by every worker: one directory, made before the fork.
+    config = {"SLOTS_DIR": os.environ.get("PEERKG_SLOTS_DIR") or tempfile.mkdtemp(prefix="peerkg-slots-"),
+              "QUERY_PROCESSES": threads, **(test_config or {})}
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
         # gunicorn's own watchdog must not fire before the query time limit does.
         "timeout": int(query_timeout) + 30,
+        "graceful_timeout": GRACEFUL_SECONDS,
+        "worker_exit": _worker_exit,
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms',
         "errorlog": "-",
         "loglevel": "info",
         "control_socket_disable": True,  # one socket per user would clash between servers
     }
-    Server(options, test_config).run()
+    Server(options, config).run()

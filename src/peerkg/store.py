@@ -69,7 +69,7 @@ class EmbeddedStore:
         checked = guard.check(sparql)
         try:
             return self._store.query(
-                sparql,
+                checked.text,
                 substitutions=substitutions,
                 use_default_graph_as_union=default_graph is None and not checked.has_dataset,
                 default_graph=default_graph,

@@ -20,8 +20,12 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.util import from_n3
 
 from .. import iris, shapes
+from ..config import Settings
+from .. import formats
 from ..formats import to_rdflib
 from ..iris import SH
+from ..store import EmbeddedStore
+from . import report as reports, rules, submission as submissions
 from .submission import Submission
 
 KNOWN_INSTANCES = (Path(__file__).with_name("rules") / "known_instances.rq").read_text()
@@ -56,6 +60,16 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     conforms = not any(r.severity == "Violation" for r in results)
     report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
     return shapes.Report(conforms, results, report.graph)
+
+
+def validate_document(data: bytes, format_name: str, name: str, store_path: str | None, settings: Settings) -> tuple[dict, str]:
+    """Parse and check a submitted document in the context of the store at ``store_path``: the report's
+    summary and the W3C report in Turtle. Run in a confined worker process: the input is untrusted."""
+    submitted = submissions.parse(data, formats.RDF[format_name], name)
+    context = EmbeddedStore(Path(store_path)) if store_path else None
+    shapes_graph, ontology = rules.load(settings)
+    result = check(submitted, context, shapes_graph, ontology)
+    return reports.summarize(result, submitted), result.graph.serialize(format="turtle")
 
 
 def _context(store: Context, mentioned: set, inverse: set[ox.NamedNode], replacing):

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import shutil
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -22,11 +22,11 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
-from .. import iris, shapes, store
+from .. import formats, iris, shapes, store
 from ..config import Settings
 from ..errors import Conflict, NotFound, PeerkgError, ValidationFailed
 from ..iris import PKG, SPDX, VOID
-from . import check, rules
+from . import check, report as reports, rules, submission as submissions
 from .submission import Submission
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,19 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
         _crash_point("published")
     log.info("%s %s by %s: %d triples (store version %s)", operation.value, graph, agent, after, version.name)
     return Commit(str(iris.commit(version.name)), version.name, operation, str(graph), not existed, after, report)
+
+
+def commit_document(settings: Settings, operation: Operation, graph: str, data: bytes | None, format_name: str | None,
+                    name: str, agent: str) -> Commit:
+    """``commit`` of a document still to be parsed: what the web app runs in a confined worker process
+    (the input is untrusted, and the web worker never opens a store). A refused submission's error carries
+    the report's summary, which pickles."""
+    submitted = submissions.parse(data, formats.RDF[format_name], name) if data is not None else None
+    try:
+        done = commit(settings, operation, URIRef(graph), submitted, agent)
+    except ValidationFailed as failure:
+        raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
+    return replace(done, report=None)
 
 
 def _size_after(current: store.EmbeddedStore, operation: Operation, graph: ox.NamedNode, quads: list[ox.Quad]) -> int:

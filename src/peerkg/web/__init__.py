@@ -12,7 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
-from . import canned, cors, curation, dataset, downloads, editor, evidence_map, httpcache, kg, problems, resources, site, sparql
+from .. import sandbox
+from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, httpcache, kg, problems, request_body,
+               resources, security, site, sparql)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,11 +33,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         COMPRESS_MIN_SIZE=500,
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=int(os.environ.get("PEERKG_MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),  # a submission or a query body
+        BODY_TIMEOUT=float(os.environ.get("PEERKG_BODY_TIMEOUT", 20)),  # seconds a request body may take to arrive
+        QUERY_MEMORY_BYTES=int(os.environ.get("PEERKG_QUERY_MEMORY_MB", 2048)) * sandbox.MiB or None,
+        QUERY_PROCESSES=int(os.environ.get("PEERKG_QUERY_PROCESSES", 8)),  # per web worker: its request threads
+        VALIDATE_TIMEOUT=float(os.environ.get("PEERKG_VALIDATE_TIMEOUT", 60)),  # a validation or a commit
+        EXPORT_TIMEOUT=float(os.environ.get("PEERKG_EXPORT_TIMEOUT", 600)),  # writing the downloads of a version
+        QUERIES_PER_CLIENT=int(os.environ.get("PEERKG_QUERIES_PER_CLIENT", 4)),  # 0: no cap
+        SLOTS_DIR=os.environ.get("PEERKG_SLOTS_DIR"),  # shared by a server's workers; None: one of the app's own
     )
     if test_config:
         app.config.from_mapping(test_config)
     Compress(app)
+    app.before_request(request_body.reject)
     app.after_request(cors.allow_reads)
+    app.after_request(security.add_headers)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(canned.bp)
     app.register_blueprint(resources.bp)
@@ -53,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=app.config["TRUSTED_PROXIES"],
                                 x_host=app.config["TRUSTED_PROXIES"], x_prefix=app.config["TRUSTED_PROXIES"])
     app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, lambda: _version(app.config), app.config["RESULT_CACHE_ENTRIES"])
+    app.wsgi_app = request_body.BodyReader(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["BODY_TIMEOUT"])
     return app
 
 

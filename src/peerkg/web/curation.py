@@ -9,10 +9,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from .. import formats, iris, store
+from .. import formats, iris
 from ..config import Settings
-from ..errors import NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError, ValidationFailed
-from ..curation import check, commit, report, rules, submission, tokens
+from ..errors import NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError
+from ..formats import RdfFormat
+from ..curation import commit, report, submission, tokens
 from . import kg, negotiation
 
 bp = Blueprint("curation", __name__)
@@ -23,10 +24,6 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 def _settings() -> Settings:
     return Settings(data_dir=Path(current_app.config["DATA_DIR"]))
-
-
-def _context() -> store.EmbeddedStore:
-    return store.EmbeddedStore(kg.store_path())
 
 
 # --- Validation -----------------------------------------------------------------------------------------
@@ -42,22 +39,27 @@ def validate() -> Response:
     from_form = request.mimetype in FORM_TYPES
     wanted = negotiation.prefers(*(("text/html", *REPORT_TYPES) if from_form else REPORT_TYPES))
     text = request.form.get("text", "") if from_form else ""
+    data, fmt, name = _form_document() if from_form else _body_document()
     try:
-        submitted = _form_submission() if from_form else _body_submission()
+        summary, w3c_report = _in_worker("peerkg.curation.check:validate_document", data, fmt.name, name, str(kg.store_path()),
+                                         _settings())
     except SubmissionSyntaxError as problem:
         if wanted != "text/html":
             raise
         return _page(None, problem.details | {"detail": problem.message}, text, 400)
-    shapes_graph, ontology = rules.load(_settings())
-    result = check.check(submitted, _context(), shapes_graph, ontology)
-    summary = report.summarize(result, submitted)
     if wanted == "text/html":
-        return _page(summary, None, submitted.text if from_form else "", 200)
+        return _page(summary, None, text, 200)
     if wanted == "text/turtle":
-        return _no_store(Response(result.graph.serialize(format="turtle"), mimetype="text/turtle"))
+        return _no_store(Response(w3c_report, mimetype="text/turtle"))
     if wanted == "text/plain":
         return _no_store(Response(report.text(summary), mimetype="text/plain"))
     return _no_store(Response(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", mimetype="application/json"))
+
+
+def _in_worker(function: str, *args):
+    """Untrusted documents are parsed and checked in a confined query process, within the validation
+    time limit: a crash, a memory blow-up or a slow check there is an error answer, never a dead worker."""
+    return kg.executor().call(function, *args, what="validation", timeout=current_app.config["VALIDATE_TIMEOUT"])
 
 
 def _page(summary: dict | None, problem: dict | None, text: str, status: int) -> Response:
@@ -68,7 +70,7 @@ def _page(summary: dict | None, problem: dict | None, text: str, status: int) ->
     return _no_store(response)
 
 
-def _form_submission() -> submission.Submission:
+def _form_document() -> tuple[bytes, RdfFormat, str]:
     """The form's upload, else its text box; the format from the form's choice, else the file suffix."""
     upload = request.files.get("file")
     chosen = request.form.get("format") or None
@@ -80,17 +82,16 @@ def _form_submission() -> submission.Submission:
         raise UserInputError("nothing to validate: choose a file or paste RDF into the text box")
     fmt = formats.RDF.get(chosen) if chosen else None
     if chosen and fmt is None:
-        raise UserInputError(f"unknown format {chosen!r}; choose one of {', '.join(formats.RDF)}")
+        raise UserInputError(f"unknown format {chosen[:40]!r}; choose one of {', '.join(formats.RDF)}")
     if fmt is None:
         fmt = submission.format_for(file_name=name) if name != "pasted text" else formats.RDF["turtle"]
-    return submission.parse(data, fmt, name)
+    return data, fmt, name
 
 
-def _body_submission() -> submission.Submission:
+def _body_document() -> tuple[bytes, RdfFormat, str]:
     if not request.content_type:
         raise UnsupportedMediaType("say what the body is written in with a Content-Type header (text/turtle…)")
-    fmt = submission.format_for(media_type=request.content_type)
-    return submission.parse(request.get_data(), fmt, "request body")
+    return request.get_data(), submission.format_for(media_type=request.content_type), "request body"
 
 
 def _no_store(response: Response) -> Response:
@@ -113,7 +114,7 @@ def graph_store() -> Response:
         raise Refused(f"only curated graphs can be written: use ?graph={iris.graph(iris.CURATED)}<name>; the seed "
                       "graphs are rebuilt from the seeds and the default graph is their union")
     graph = iris.curated_graph(target)
-    submitted = None
+    data = fmt = None
     if request.method != "DELETE":
         if not request.content_type:
             raise UnsupportedMediaType("say what the body is written in with a Content-Type header (text/turtle…)")
@@ -121,11 +122,9 @@ def graph_store() -> Response:
         if fmt.datasets and fmt.name != "jsonld":
             raise UnsupportedMediaType(f"{fmt.media_type} holds named graphs; send the graph's triples as "
                                                   "text/turtle, application/n-triples, application/ld+json or application/rdf+xml")
-        submitted = submission.parse(request.get_data(), fmt, request.headers.get("Slug") or "request body")
-    try:
-        done = commit.commit(_settings(), commit.Operation(request.method), graph, submitted, curator)
-    except ValidationFailed as failure:
-        raise failure.with_details(report=report.summarize(failure.report, submitted))
+        data = request.get_data()
+    done = _in_worker("peerkg.curation.commit:commit_document", _settings(), commit.Operation(request.method), str(graph),
+                      data, fmt.name if fmt else None, request.headers.get("Slug", "request body")[:200], curator)
     if done.created and request.method != "DELETE":
         response = Response(status=201)
         response.headers["Location"] = url_for("curation.graph_store", graph=done.graph, _external=False)
@@ -147,14 +146,12 @@ def _target() -> str | None:
 
 def _read(target: str | None) -> Response:
     media_type, name = negotiation.choose(True, request.args.get("format"))
-    current = _context()
-    if target is None:
-        body = formats.dump(current, name)
-    else:
-        node = ox.NamedNode(target) if _is_iri(target) else None
-        if node is None or not current.contains_named_graph(node):
-            raise NotFound(f"the store has no graph {target}; GET /store?default for everything, or see /dataset")
-        body = formats.serialize_triples((q.triple for q in current.quads(node)), name)
+    if target is not None and not _is_iri(target):
+        raise NotFound(f"the store has no graph {target[:200]}; GET /store?default for everything, or see /dataset")
+    body = kg.executor().call("peerkg.formats:graph_document", str(kg.store_path()), target, name, what="export",
+                              timeout=current_app.config["EXPORT_TIMEOUT"])
+    if body is None:
+        raise NotFound(f"the store has no graph {target}; GET /store?default for everything, or see /dataset")
     response = Response(body, mimetype=media_type)
     response.vary.add("Accept")
     return response

@@ -120,6 +120,6 @@ def _page(graph: Graph, facts: description.Facts, files, urls: description.Urls)
         "examples": [{"href": pages.href(iri), "short": pages.short(iri)} for iri in facts.examples],
         "formats": [(f"?format={suffix}", name) for suffix, name in
                     (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML"))],
-        "jsonld": graph.serialize(format="json-ld", auto_compact=True).replace("</", "<\\/"),
+        "jsonld": pages.script_json(graph.serialize(format="json-ld", auto_compact=True)),
         "iri": URIRef(dataset),
     }

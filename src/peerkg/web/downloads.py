@@ -35,8 +35,9 @@ def listing() -> tuple[Path, list[exports.Export]]:
     if path.name not in cache:
         root = Path(current_app.config["DATA_DIR"]) / DIRECTORY
         try:
-            with _writing:
-                files = exports.ensure(path, root / path.name, Settings())
+            with _writing:  # written in a query process: the web worker never opens a store itself
+                files = kg.executor().call("peerkg.exports:ensure", path, root / path.name, Settings(),
+                                           what="export", timeout=current_app.config["EXPORT_TIMEOUT"])
         except OSError as error:
             raise PeerkgError(f"cannot write the downloads into {root}: {error.strerror}", status=503) from None
         cache.clear()

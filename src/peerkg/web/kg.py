@@ -10,15 +10,17 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
+import tempfile
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
-from .. import queries, store
+from .. import guard, queries, store
 from ..errors import PeerkgError
-from ..executor import Executor, Job
+from ..executor import Executor, Job, Limits
+from .client_slots import ClientSlots
 
 CACHE_MAX_BODY = 512 * 1024
 
@@ -54,45 +56,89 @@ def executor() -> Executor:
     extensions = current_app.extensions
     if "peerkg.executor" not in extensions:
         config = current_app.config
-        running = Executor(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"])
+        running = Executor(Limits(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"], config["QUERY_MEMORY_BYTES"]),
+                           size=config["QUERY_PROCESSES"])
         atexit.register(running.close)
         extensions["peerkg.executor"] = running
     return extensions["peerkg.executor"]
 
 
-class ResultCache:
-    """Results by job: a store version never changes, so a job's bytes never go stale."""
+def warm(app) -> None:
+    """Start a query process for ``app`` now, so that its first request does not wait for one."""
+    with app.app_context():
+        executor().warm()
 
-    def __init__(self, entries: int):
-        self.entries = entries
-        self._entries: OrderedDict[Job, bytes] = OrderedDict()
+
+def close(app) -> None:
+    """Stop ``app``'s query processes (a worker that exits)."""
+    running = getattr(app, "extensions", {}).get("peerkg.executor")
+    if running is not None:
+        running.close()
+
+
+def slots() -> ClientSlots:
+    extensions = current_app.extensions
+    if "peerkg.slots" not in extensions:
+        config = current_app.config
+        directory = config["SLOTS_DIR"] or tempfile.mkdtemp(prefix="peerkg-slots-")
+        extensions["peerkg.slots"] = ClientSlots(Path(directory), config["QUERIES_PER_CLIENT"])
+    return extensions["peerkg.slots"]
+
+
+class ResultCache:
+    """Values by key, least recently used dropped first: a store version never changes, so a job's bytes
+    (or a query's verdict) never go stale."""
+
+    def __init__(self, entries: int, fits=lambda value: True):
+        self.entries, self.fits = entries, fits
+        self._entries: OrderedDict = OrderedDict()
         self._lock = Lock()
 
-    def get(self, job: Job) -> bytes | None:
+    def get(self, key):
         with self._lock:
-            body = self._entries.get(job)
-            if body is not None:
-                self._entries.move_to_end(job)
-            return body
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
 
-    def put(self, job: Job, body: bytes) -> None:
-        if self.entries and len(body) <= CACHE_MAX_BODY:
+    def put(self, key, value) -> None:
+        if self.entries and self.fits(value):
             with self._lock:
-                self._entries[job] = body
+                self._entries[key] = value
                 if len(self._entries) > self.entries:
                     self._entries.popitem(last=False)
 
 
-def run(job: Job) -> bytes:
+def _cache(name: str, **options) -> ResultCache:
     extensions = current_app.extensions
-    if "peerkg.cache" not in extensions:
-        extensions["peerkg.cache"] = ResultCache(current_app.config["RESULT_CACHE_ENTRIES"])
-    cache = extensions["peerkg.cache"]
+    if name not in extensions:
+        extensions[name] = ResultCache(current_app.config["RESULT_CACHE_ENTRIES"], **options)
+    return extensions[name]
+
+
+def run(job: Job) -> bytes:
+    cache = _cache("peerkg.cache", fits=lambda body: len(body) <= CACHE_MAX_BODY)
     body = cache.get(job)
     if body is None:
-        body = executor().run(job)
+        with slots().hold(_client()):
+            body = executor().run(job)
         cache.put(job, body)
     return body
+
+
+def _client() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def check(query: str) -> guard.Checked:
+    """The guard's verdict on a client's query, read in a query process (bounded like the query itself)."""
+    verdicts = _cache("peerkg.verdicts")
+    checked = verdicts.get(query)
+    if checked is None:
+        with slots().hold(_client()):
+            checked = executor().check(query)
+        verdicts.put(query, checked)
+    return checked
 
 
 def etag(job: Job) -> str:

@@ -37,14 +37,26 @@ def label(graph: Graph, node) -> str | None:
     return None
 
 
-def href(iri: str) -> str:
-    """Where an IRI is served by this app: the base's IRIs at their paths, ontology terms at /ontology."""
+SAFE_SCHEMES = ("http", "https", "mailto", "ftp", "urn", "doi", "info")
+
+
+def href(iri: str) -> str | None:
+    """Where an IRI is served by this app: the base's IRIs at their paths, ontology terms at /ontology;
+    other IRIs as themselves if their scheme is safe to follow, else None: a curated ``javascript:`` or
+    ``data:`` IRI is shown as text, never made a link."""
     base = iris.base()
     if iri.startswith(base):
         return "/" + iri[len(base):]
     if iri.startswith(iris.ONTOLOGY_IRI):
         return "/ontology"
-    return iri
+    scheme, colon, _ = iri.partition(":")
+    return iri if colon and scheme.lower() in SAFE_SCHEMES else None
+
+
+def script_json(text: str) -> str:
+    """JSON to embed in a ``<script>`` element: ``<``, ``>`` and ``&`` as JSON escapes, so that no literal
+    (``</script>``, ``<!--``) can end the element or change how the HTML parser reads it."""
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def short(iri: str) -> str:
@@ -104,7 +116,7 @@ def resource(graph: Graph, iri: URIRef, title: str, alternates: list[tuple[str, 
         ),
         key=lambda p: (p["document"], int(p["line"] or 0)),
     )
-    jsonld = graph.serialize(format="json-ld", auto_compact=True).replace("</", "<\\/")
+    jsonld = script_json(graph.serialize(format="json-ld", auto_compact=True))
     return render_template(
         "resource.html",
         title=title,

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from rdflib import Graph, URIRef
 
-from .. import formats, iris
+from .. import formats, guard, iris
 from ..errors import NotFound
 from ..executor import Job
 from . import kg, ontology_docs, pages
@@ -109,8 +109,13 @@ def _graph(stem: str, check_only: bool = False):
 def _construct(stem: str, query_name: str, variable: str, check_only: bool) -> tuple[URIRef, Graph | None]:
     """Run a canned CONSTRUCT for the IRI at ``stem``; nothing at all is a 404 naming IRIs nearby."""
     iri = URIRef(iris.base() + stem)
+    try:
+        node = ox.NamedNode(str(iri))
+    except ValueError:  # a space, a quote, a brace…: no IRI the graph could hold
+        raise NotFound(f"/{guard.excerpt(stem, 100)} is not the path of an IRI: the graph's IRIs have no spaces, quotes, "
+                       "angle brackets, braces or control characters; see /queries or ask /sparql") from None
     query = kg.canned()[query_name]
-    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", ((variable, ox.NamedNode(str(iri))),)))
+    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", ((variable, node),)))
     if not ntriples:
         raise NotInGraph(str(iri), _near(stem))
     return iri, None if check_only else pages.graph_with_prefixes().parse(data=ntriples, format="nt")

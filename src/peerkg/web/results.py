@@ -13,7 +13,7 @@ from .negotiation import choose
 def answer(query: str, checked: Checked, *, substitutions: tuple = (), dataset=None, requested: str | None = None) -> Response:
     media, name = choose(checked.graph_result, requested)
     default_graphs, named_graphs = dataset or (None, None)
-    job = Job(str(kg.store_path()), query, name, substitutions, default_graphs, named_graphs, not checked.has_dataset)
+    job = Job(str(kg.store_path()), checked.text or query, name, substitutions, default_graphs, named_graphs, not checked.has_dataset)
     tag = kg.etag(job)
     if _not_modified(tag):
         response = Response(status=304)

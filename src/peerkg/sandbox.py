@@ -1,0 +1,47 @@
+"""Confinement for the processes that do a request's work: no network, a memory cap, no core dumps.
+
+pyoxigraph fetches any URL a query's SERVICE names (and an update's LOAD). The guard refuses both, but a
+parser disagreement (the next one) must not become a way to make the server fetch a URL: every process
+that runs queries or reads submissions calls ``confine`` first, after which it cannot open a socket of
+any family but AF_UNIX (its pipe to the web worker is one, made before). The rule is a seccomp filter
+(libseccomp, through pyseccomp), which needs no privileges and holds for every thread, Rust's included.
+``RLIMIT_AS`` caps the memory a runaway query or an entity-expanding document can take: past it an
+allocation fails and the process ends, which the parent reports as the memory limit.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import socket
+
+from .errors import PeerkgError
+
+MiB = 1024 * 1024
+
+
+def confine(memory_bytes: int | None) -> None:
+    """Forbid network sockets to this process for good, and cap its address space (None: no cap)."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no multi-GB core file behind
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        import pyseccomp as seccomp
+
+        rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+        rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+        # io_uring can open and connect sockets without the socket() call the rule above sees.
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "io_uring_setup")
+        rules.load()
+    except (ImportError, OSError, RuntimeError) as problem:
+        # Fail closed: without the filter, this process must not run untrusted work.
+        raise PeerkgError(f"cannot confine the worker process (seccomp): {problem}; peerkg needs Linux with libseccomp") from None
+
+
+def lower_priority() -> None:
+    """Let the web workers' threads run first: a query process yields the CPU to request handling."""
+    try:
+        os.nice(5)
+    except OSError:
+        pass
