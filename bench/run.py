@@ -2,12 +2,16 @@
 
 Prints, per query, throughput and p50 / p99 latency for peerkg (with its result cache, and with the cache
 off so that every request runs the query) and for `oxigraph serve-read-only` on the same store, the ratios
-peerkg / Oxigraph, and for small queries the ratio to the bare Flask ceiling measured in the same run. Run it with `make bench` (it installs wrk and the oxigraph CLI when they are missing).
+peerkg / Oxigraph, and for small queries the ratio to the bare Flask ceiling measured in the same run.
+Then the latency of a tiny query (a new text each time, so never a cached answer) sent every 0.5 s, alone
+and with six runaway queries in flight from six other clients, and the ratio of the two.
+Run it with `make bench` (it installs wrk and the oxigraph CLI when they are missing).
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
@@ -106,10 +110,12 @@ def main() -> None:
     servers = [
         start([str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{hello_port}", "--chdir", str(ROOT / "bench"), "hello:app"],
               f"http://127.0.0.1:{hello_port}/hello"),
-        start([*peerkg, str(peerkg_port)], f"http://127.0.0.1:{peerkg_port}/queries"),
-        # The same server with its result cache off: every request runs the query.
+        start([*peerkg, str(peerkg_port)], f"http://127.0.0.1:{peerkg_port}/queries",
+              env={**os.environ, "PEERKG_QUERIES_PER_CLIENT": "0"}),
+        # The same server with its result cache off: every request runs the query. wrk is one client with
+        # many connections: the per-client cap on queries in flight is off for the throughput runs.
         start([*peerkg, str(uncached_port)], f"http://127.0.0.1:{uncached_port}/queries",
-              env={**os.environ, "PEERKG_RESULT_CACHE_ENTRIES": "0"}),
+              env={**os.environ, "PEERKG_RESULT_CACHE_ENTRIES": "0", "PEERKG_QUERIES_PER_CLIENT": "0"}),
         start([str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{oxigraph_port}"],
               f"http://127.0.0.1:{oxigraph_port}/query?query=" + urllib.parse.quote("ASK {}")),
     ]
@@ -137,6 +143,71 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
+    runaways(args.seconds)
+
+
+# Every triple with every triple, three times over: minutes of work, stopped at the time limit.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def runaways(seconds: int, count: int = 6, timeout: int = 5) -> None:
+    """A tiny query's latency alone and with ``count`` runaways in flight, on a server as configured by
+    default (4 workers, per-client cap on), the runaways each from a loopback address of its own."""
+    port = free_port()
+    server = start([str(BIN / "peerkg"), "--quiet", "serve", "--query-timeout", str(timeout), "--port", str(port)],
+                   f"http://127.0.0.1:{port}/queries")
+    url = f"http://127.0.0.1:{port}/sparql?query="
+    rounds = max(seconds * 4, 20)
+    try:
+        alone = _tiny_latencies(url, rounds)
+        stop_at = time.monotonic() + rounds * 0.5 + timeout
+        with concurrent.futures.ThreadPoolExecutor(count) as pool:
+            for n in range(count):
+                pool.submit(_keep_running, url + urllib.parse.quote(RUNAWAY), f"127.0.0.{n + 2}", stop_at)
+            time.sleep(1)
+            loaded = _tiny_latencies(url, rounds)
+    finally:
+        stop(server)
+    print(f"\ntiny query (new text each time) every 0.5 s, {rounds} times; --query-timeout {timeout}, {count} runaways "
+          f"from {count} other clients, each sent again as soon as it is stopped")
+    for label, values in (("alone", alone), (f"with {count} runaways", loaded)):
+        print(f"  {label:18} p50 {_percentile(values, 50):7.1f} ms  p95 {_percentile(values, 95):7.1f} ms  max {max(values):7.1f} ms")
+    print(f"  p95 with runaways / alone: {_percentile(loaded, 95) / _percentile(alone, 95):.1f}  (target: p95 below 1000 ms)")
+
+
+def _tiny_latencies(url: str, rounds: int) -> list[float]:
+    latencies = []
+    for n in range(rounds):
+        query = f'ASK {{ ?s ?p "tiny {time.time_ns()} {n}" }}'
+        started = time.monotonic()
+        with urllib.request.urlopen(url + urllib.parse.quote(query), timeout=60) as answer:
+            answer.read()
+        latencies.append((time.monotonic() - started) * 1000)
+        time.sleep(max(0.5 - (time.monotonic() - started), 0))
+    return latencies
+
+
+def _keep_running(url: str, source: str, stop_at: float) -> None:
+    """Send the runaway from ``source`` again and again until ``stop_at``."""
+    import http.client
+
+    host, port = urllib.parse.urlsplit(url).netloc.split(":")
+    path = url.split(f":{port}", 1)[1]
+    while time.monotonic() < stop_at:
+        connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
+        try:
+            connection.request("GET", path)
+            connection.getresponse().read()
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
+
 
 def _body(text: str) -> str:
     """A canned query without its #+ header, as Oxigraph is sent it."""

@@ -64,36 +64,54 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built):
-    """A real ``peerkg serve`` (gunicorn, 2 workers) on a free loopback port; yields its base URL."""
+class Served:
+    """A running ``peerkg serve``: its URL, process and log file."""
+
+    def __init__(self, url: str, process, log_path: Path):
+        self.url, self.process, self.log_path = url, process, log_path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 10) -> int:
+        self.process.terminate()
+        return self.process.wait(timeout)
+
+
+def start_server(data_dir: Path, *options: str, env: dict | None = None) -> Served:
+    """A real ``peerkg serve`` (gunicorn) on a free loopback port, answering before this returns."""
+    import os
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = free_port()
-    log_path = built.data_dir / f"serve-{port}.log"  # a file: a pipe left unread would stall the server
+    log_path = data_dir / f"serve-{port}.log"  # a file: a pipe left unread would stall the server
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "peerkg.cli", "--data-dir", str(built.data_dir), "serve", "--port", str(port),
-             "--workers", "2", "--query-timeout", "2"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "peerkg.cli", "--data-dir", str(data_dir), "serve", "--port", str(port), *options],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             urllib.request.urlopen(url + "/queries", timeout=1).close()
-            break
+            return Served(url, process, log_path)
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(f"peerkg serve did not start: {log_path.read_text()[-2000:]}") from None
             time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    """A real ``peerkg serve`` (gunicorn, 2 workers) on a free loopback port; yields its base URL."""
+    served = start_server(built.data_dir, "--workers", "2", "--query-timeout", "2")
+    yield served.url
+    served.stop()
 
 
 @pytest.fixture(scope="session")

@@ -72,10 +72,8 @@ def build(settings: Settings, if_needed: bool) -> None:
 def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Path | None, query_timeout: float) -> None:
     from .serve import serve as run_server
 
-    if store_dir is not None:
-        store.EmbeddedStore(store_dir)  # fail now, with a clear message, if it is not a store
-    else:
-        store.open_current(settings.data_dir)
+    # Fail now, with a clear message, if there is no store; without opening it (gunicorn forks this process).
+    store.require_store(store_dir if store_dir is not None else store.current_version(settings.data_dir))
     config = {"DATA_DIR": str(settings.data_dir), "STORE": str(store_dir) if store_dir else None, "QUERY_TIMEOUT": query_timeout}
     click.echo(f"Serving http://{host}:{port}/sparql ({workers} workers)", err=True)
     run_server(host, port, workers, query_timeout, config)

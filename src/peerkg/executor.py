@@ -1,7 +1,8 @@
 """A pool of confined worker processes that do a request's work: pyoxigraph cannot time out or cancel a query.
 
-Each web worker keeps a pool of child processes (spawned, never forked: RocksDB's threads do not survive
-a fork). A child is confined at start (``sandbox.confine``: no network sockets, an address-space cap),
+Each web worker keeps a pool of child processes, forked from a fork server that has imported what a child
+needs (a new child is ready in milliseconds, not the seconds an import takes under load) and that never
+opens a store (RocksDB's threads do not survive a fork). A child is confined at start (``sandbox.confine``: no network sockets, an address-space cap),
 then answers one task at a time over a pipe: checking a query (the guard, so that the rdflib parse of a
 huge query is bounded too), running one, or calling a library function on untrusted input (parsing and
 validating a submission). Each task has a time limit counted from the moment a ready child takes it;
@@ -154,9 +155,7 @@ class _Worker:
 
     def __init__(self, context, limits: Limits):
         parent, child = context.Pipe()
-        # Not a daemon: a commit run here starts its own writer process. A child whose web worker is gone
-        # reads EOF on its pipe and ends.
-        self.process = context.Process(target=_child, args=(child, limits), daemon=False, name="peerkg-worker")
+        self.process = context.Process(target=_child, args=(child, limits), daemon=True, name="peerkg-worker")
         self.process.start()
         child.close()
         self.connection = parent
@@ -183,11 +182,12 @@ class Executor:
 
     def __init__(self, limits: Limits, size: int = 4):
         self.limits, self.size = limits, size
-        self._context = multiprocessing.get_context("spawn")  # no fork of a process holding RocksDB threads
+        self._context = _context()
         self._idle: list[_Worker] = []
         self._busy = 0
         self._ready = threading.Condition()
         self._closed = False
+        self._warming = False
 
     @property
     def timeout(self) -> float:
@@ -207,13 +207,22 @@ class Executor:
         return self._task(("call", function, args), what=what, timeout=timeout)
 
     def warm(self) -> None:
-        """Start one child ahead of the first request (in the background: a worker's start is not held up)."""
+        """Start a child ahead of need, in the background: at a worker's start, and whenever a task takes
+        the last idle child, so that the next request finds one ready instead of waiting for a start."""
+        with self._ready:
+            if self._warming or self._closed or len(self._idle) + self._busy >= self.size:
+                return
+            self._warming = True
+
         def start():
             try:
                 worker = _Worker(self._context, self.limits)
             except PeerkgError as error:
                 log.warning("%s", error.message)
                 return
+            finally:
+                with self._ready:
+                    self._warming = False
             with self._ready:
                 if self._closed or len(self._idle) + self._busy >= self.size:
                     worker.stop()
@@ -265,7 +274,10 @@ class Executor:
                     raise PeerkgError("the server is stopping; try again", status=503, title="Service Unavailable")
                 if self._idle:
                     self._busy += 1
-                    return self._idle.pop()
+                    worker = self._idle.pop()
+                    if not self._idle:
+                        self.warm()  # the condition's lock is re-entrant
+                    return worker
                 if self._busy + len(self._idle) < self.size:
                     self._busy += 1
                     break
@@ -305,6 +317,13 @@ def _describe(message: tuple) -> str:
     if task == "query":
         return message[1].query
     return message[1] if task == "check" else message[1]
+
+
+def _context():
+    """Forks from a server process that has only imported modules: no store open, no threads."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["peerkg.executor", "peerkg.curation.check", "peerkg.curation.commit", "peerkg.exports"])
+    return context
 
 
 def default_limits() -> Limits:

@@ -57,8 +57,7 @@ class EmbeddedStore:
     """An on-disk Oxigraph store, opened read-only; the default graph is the union of the named graphs."""
 
     def __init__(self, path: Path):
-        if not (path / "CURRENT").exists():
-            raise PeerkgError(f"{path} is not an Oxigraph store (run 'peerkg build' first)", status=503)
+        require_store(path)
         self.path = path
         self.version = path.resolve().name
         self._store = ox.Store.read_only(str(path))
@@ -101,16 +100,28 @@ class EmbeddedStore:
         return self._store.dump(format=format, from_graph=graph, **options)
 
 
+def require_store(path: Path) -> None:
+    """That ``path`` holds an Oxigraph store, without opening it: a process that will fork (gunicorn's
+    master) must not open RocksDB, whose threads its forked children would not have (they abort at exit)."""
+    if not (path / "CURRENT").exists():
+        raise PeerkgError(f"{path} is not an Oxigraph store (run 'peerkg build' first)", status=503)
+
+
 def current_path(data_dir: Path) -> Path:
     return data_dir / CURRENT
 
 
 def open_current(data_dir: Path) -> GraphStore:
     """The published store of ``data_dir``."""
+    return EmbeddedStore(current_version(data_dir))
+
+
+def current_version(data_dir: Path) -> Path:
+    """The directory of the published version of ``data_dir`` (not opened)."""
     path = current_path(data_dir)
     if not path.exists():
         raise PeerkgError(f"no store in {data_dir}: run 'peerkg build' first", status=503)
-    return EmbeddedStore(path.resolve())
+    return path.resolve()
 
 
 @contextmanager

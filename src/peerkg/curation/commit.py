@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
@@ -80,7 +79,7 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
         log_graph = ox.NamedNode(str(iris.curation_log()))
         changes = [*quads, *(ox.Quad(t.subject, t.predicate, t.object, log_graph) for t in _oxigraph_triples(entry))]
         fingerprint = store.fingerprint_of_current(settings.data_dir) or ""
-        _write_in_child(current.path, version, target_graph if operation is not Operation.POST else None, changes)
+        _write(current, version, target_graph if operation is not Operation.POST else None, changes)
         store.make_current(settings.data_dir, version, fingerprint)
         _crash_point("published")
     log.info("%s %s by %s: %d triples (store version %s)", operation.value, graph, agent, after, version.name)
@@ -105,33 +104,26 @@ def _size_after(current: store.EmbeddedStore, operation: Operation, graph: ox.Na
     return len(kept | {q.triple for q in quads})
 
 
-def _write_in_child(current: Path, version: Path, cleared: ox.NamedNode | None, changes: list[ox.Quad]) -> None:
-    """Write the new version in a fresh process: RocksDB's background threads do not survive a fork, so a
-    store written by a forked web worker could wait forever on its flush."""
-    payload = ox.serialize(changes, format=ox.RdfFormat.N_QUADS)
-    child = multiprocessing.get_context("spawn").Process(
-        target=write, args=(str(current), str(version), cleared.value if cleared else None, payload), daemon=True)
-    child.start()
-    child.join()
-    if child.exitcode != 0:
+def _write(current: store.EmbeddedStore, version: Path, cleared: ox.NamedNode | None, changes: list[ox.Quad]) -> None:
+    """Copy the published version, clear a replaced graph, add the changes in one transaction, and close
+    the store before anyone can open it; on any failure the copy is removed. This runs in the committing
+    process: the CLI's, or a confined worker process of the server's, never a forked web worker (RocksDB's
+    background threads do not survive a fork: a flush there could wait forever)."""
+    try:
+        current.backup(version)
+        _crash_point("copied")
+        written = ox.Store(str(version))
+        if cleared is not None and written.contains_named_graph(cleared):
+            written.remove_graph(cleared)
+        _crash_point("applied")
+        written.extend(changes)
+        _crash_point("extended")
+        written.flush()
+        del written
+        _crash_point("closed")
+    except BaseException:
         shutil.rmtree(version, ignore_errors=True)
-        raise PeerkgError(f"the process writing store version {version.name} failed (exit {child.exitcode}); nothing was published")
-
-
-def write(current: str, version: str, cleared: str | None, payload: bytes) -> None:
-    """In the writer process: copy the published version, clear a replaced graph, add the changes in one
-    transaction, and close the store before anyone can open it."""
-    ox.Store.read_only(current).backup(version)
-    _crash_point("copied")
-    written = ox.Store(version)
-    if cleared and written.contains_named_graph(ox.NamedNode(cleared)):
-        written.remove_graph(ox.NamedNode(cleared))
-    _crash_point("applied")
-    written.extend(list(ox.parse(payload, format=ox.RdfFormat.N_QUADS)))
-    _crash_point("extended")
-    written.flush()
-    del written
-    _crash_point("closed")
+        raise
 
 
 def _refuse_if_depended_on(current: store.EmbeddedStore, graph: ox.NamedNode) -> None:

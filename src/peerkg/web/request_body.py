@@ -64,8 +64,9 @@ class BodyReader:
                 if size > self.max_bytes:
                     raise RequestEntityTooLarge(self._too_large())
         except (socket.timeout, TimeoutError):
-            raise RequestTimeout(f"the request body did not arrive within {self.seconds:g} s "
-                                 f"({size:,} of {expected if expected is not None else 'a chunked number of'} bytes came)") from None
+            announced = f"{expected:,} bytes announced" if expected is not None else "chunked"
+            raise RequestTimeout(f"the request body did not arrive within {self.seconds:g} s ({announced}); "
+                                 "send the whole body at once") from None
         except (OSError, ValueError) as problem:  # a broken chunked encoding, a connection reset
             raise BadRequest(f"the request body could not be read: {str(problem)[:200]}") from None
         finally:
