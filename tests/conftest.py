@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import pytest
@@ -64,8 +66,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(built):
+@contextlib.contextmanager
+def serving(data_dir: Path, *options: str, env: dict | None = None):
     """A real ``peerkg serve`` (gunicorn, 2 workers) on a free loopback port; yields its base URL."""
     import subprocess
     import sys
@@ -73,12 +75,12 @@ def server(built):
     import urllib.request
 
     port = free_port()
-    log_path = built.data_dir / f"serve-{port}.log"  # a file: a pipe left unread would stall the server
+    log_path = data_dir / f"serve-{port}.log"  # a file: a pipe left unread would stall the server
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "peerkg.cli", "--data-dir", str(built.data_dir), "serve", "--port", str(port),
-             "--workers", "2", "--query-timeout", "2"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "peerkg.cli", "--data-dir", str(data_dir), "serve", "--port", str(port),
+             "--workers", "2", "--query-timeout", "2", *options],
+            stdout=log, stderr=subprocess.STDOUT, env=None if env is None else os.environ | env,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -91,9 +93,18 @@ def server(built):
                 process.kill()
                 raise RuntimeError(f"peerkg serve did not start: {log_path.read_text()[-2000:]}") from None
             time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(10)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    """A real ``peerkg serve`` over the seeds' store, for the whole session; yields its base URL."""
+    with serving(built.data_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,8 @@ def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
     """Run ``job`` on ``store`` and serialise its result (used in the child, and directly in tests)."""
     dataset = {}
     if job.default_graphs is not None or job.named_graphs is not None:
-        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()] or ox.DefaultGraph()
+        # The protocol's dataset: with only named-graph-uri given, the default graph is empty (a list of none).
+        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
         dataset["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
     results = store.query(
         job.query,

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from .. import guard
 from ..errors import NotFound, UserInputError
 from . import kg, query_page, results
-from .negotiation import FORMAT_NAMES, RDF_TYPES, RESULT_TYPES, prefers
+from .negotiation import FORMAT_NAMES, FORMAT_PARAMETERS, prefers, requested, wants_page
 
 bp = Blueprint("queries", __name__)
 
@@ -34,21 +34,15 @@ def run(name: str) -> Response:
     query = kg.canned().get(name)
     if query is None:
         raise NotFound(f"no canned query named '{name}' (see /queries)")
-    values = {key: value for key, value in request.args.items() if key != "format"}
+    values = {key: value for key, value in request.args.items() if key not in FORMAT_PARAMETERS}
     duplicated = [key for key in values if len(request.args.getlist(key)) > 1]
     if duplicated:
         raise UserInputError(f"parameter '{duplicated[0]}' is given more than once", details={"parameter": duplicated[0]})
     checked = guard.check(query.text)
-    if suffix is None and "format" not in request.args and _wants_page(checked.graph_result):
+    if suffix is None and wants_page(checked.graph_result, requested(request.args)):
         return query_page.render(query, checked, values)
     bindings = tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
-    return results.answer(query.text, checked, substitutions=bindings, requested=suffix or request.args.get("format"))
-
-
-def _wants_page(graph_result: bool) -> bool:
-    """A browser: text/html before every results (or RDF) type; ``*/*`` alone still gets the data."""
-    offers = RDF_TYPES if graph_result else RESULT_TYPES
-    return prefers(*offers, "text/html") == "text/html"
+    return results.answer(query.text, checked, substitutions=bindings, requested=requested(request.args), suffix=suffix)
 
 
 def _summary(query) -> dict:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from .. import formats, iris, store
 from ..config import Settings
-from ..errors import NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError, ValidationFailed
+from ..errors import Conflict, NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError, ValidationFailed
 from ..curation import check, commit, report, rules, submission, tokens
 from . import kg, negotiation
 
@@ -103,12 +103,19 @@ def _no_store(response: Response) -> Response:
 
 @bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])  # Flask answers HEAD from GET
 def graph_store() -> Response:
-    target = _target()
+    # A POST to the graph store itself creates a graph the server names (Graph Store Protocol, section 5.5).
+    creating = request.method == "POST" and not request.args
+    target = None if creating else _target()
     if request.method in ("GET", "HEAD"):
         return _read(target)
     curator = current_app.config["TOKENS"].curator(request.headers.get("Authorization"))
     if current_app.config.get("STORE"):
         raise Refused("this server serves a fixed store directory (--store), which is never written")
+    if creating:
+        target = str(iris.posted_graph(request.headers.get("Slug"), request.get_data()))
+        if _context().contains_named_graph(ox.NamedNode(target)):
+            raise Conflict(f"the graph {target} exists already: POST to /store?graph={target} to add to it, "
+                           "or send another Slug")
     if target is None or not iris.is_curated_graph(target):
         raise Refused(f"only curated graphs can be written: use ?graph={iris.graph(iris.CURATED)}<name>; the seed "
                       "graphs are rebuilt from the seeds and the default graph is their union")

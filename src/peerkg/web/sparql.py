@@ -9,8 +9,8 @@ from werkzeug.datastructures import MultiDict
 
 from .. import formats, guard
 from ..errors import Refused, UnsupportedMediaType, UserInputError
-from .negotiation import RDF_TYPES, choose, prefers
-from . import results, service
+from .negotiation import RDF_TYPES, choose, prefers, requested, wants_page
+from . import results, service, sparql_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -31,7 +31,10 @@ def endpoint() -> Response:
     dataset = (_graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
     if dataset == (None, None):
         dataset = None
-    return results.answer(query, checked, dataset=dataset, requested=params.get("format"))
+    values = requested(params)
+    if wants_page(checked.graph_result, values):
+        return sparql_page.render(query, checked, dataset)
+    return results.answer(query, checked, dataset=dataset, requested=values)
 
 
 def _read():
@@ -91,12 +94,12 @@ def _merged(*sources) -> MultiDict:
 def _description() -> Response:
     if request.method == "POST":
         raise UserInputError("a POST to /sparql needs a query")
-    if "format" not in request.args and prefers(*RDF_TYPES, "text/html") == "text/html":
+    if not requested(request.args) and prefers(*RDF_TYPES, "text/html") == "text/html":
         # A browser (text/html before any RDF type) lands on the query editor; other clients get the description.
         response = redirect(url_for("editor.page"), code=303)
         response.vary.add("Accept")
         return response
-    media, name = choose(graph_result=True, requested=request.args.get("format"))
+    media, name = choose(graph_result=True, requested=requested(request.args))
     graph = service.describe(request.base_url)
     response = Response(formats.serialize_graph(graph, name), mimetype=media)
     response.vary.add("Accept")
