@@ -15,3 +15,16 @@ def test_home_page(client):
     for href in ("/evidence-map", "/queries", "/editor", "/sparql", "/download/", "/dataset", "/ontology", "/validate"):
         assert f'<a href="{href}">' in text, href
     assert '<a class="skip" href="#main">Skip to content</a>' in text and '<main id="main" tabindex="-1">' in text
+
+
+def test_the_favicon_is_an_icon_in_three_sizes(server):
+    import io
+
+    import requests
+    from PIL import Image
+
+    response = requests.get(server + "/favicon.ico")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "image/vnd.microsoft.icon"
+    icon = Image.open(io.BytesIO(response.content))
+    assert icon.format == "ICO" and sorted(icon.info["sizes"]) == [(16, 16), (32, 32), (48, 48)]
+    assert icon.convert("RGB").getpixel((1, 1)) == (0x1F, 0x5F, 0xA8)  # the evidence map's benefit blue

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
-from . import canned, cors, curation, dataset, downloads, editor, evidence_map, httpcache, kg, problems, resources, site, sparql
+from . import canned, cors, curation, dataset, downloads, editor, evidence_map, health, httpcache, kg, problems, resources, site, sitemap, sparql
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         COMPRESS_MIN_SIZE=500,
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=int(os.environ.get("PEERKG_MAX_UPLOAD_BYTES", 16 * 1024 * 1024)),  # a submission or a query body
+        SITEMAP_MAX_URLS=int(os.environ.get("PEERKG_SITEMAP_URLS", sitemap.MAX_URLS)),  # URLs per sitemap file
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -44,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dataset.bp)
     app.register_blueprint(evidence_map.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(sitemap.bp)
+    app.register_blueprint(health.bp)
     curation.install(app)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)

@@ -35,7 +35,7 @@ def thing(path: str) -> Response:
     return _dereference("id/" + path, _describe)
 
 
-@bp.get("/graph/<name>")
+@bp.get("/graph/<path:name>")  # curated graphs are graph/curated/<name>
 def named_graph(name: str) -> Response:
     return _dereference("graph/" + name, _graph)
 
