@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template
 from PIL import Image, ImageDraw
 
 from ..iris import BIRO, PKG
-from . import answers, evidence_layout, evidence_map, pages
+from . import answers, dataset, evidence_layout, evidence_map, pages
 
 bp = Blueprint("site", __name__)
 
@@ -31,8 +31,8 @@ def home() -> str:
     per_class = {row["class"]: int(row["resources"]) for row in answers.rows("stats_classes")}
     counts = [(per_class.get(str(term), 0), noun) for term, noun in COUNTED]
     triples = int(answers.rows("void_stats")[0]["triples"])
-    return render_template("home.html", counts=counts, triples=triples,
-                           sources=pages.sources(answers.graph("source_articles")), svg=evidence_map.inline_svg())
+    return render_template("home.html", counts=counts, triples=triples, sources=pages.sources(answers.graph("source_articles")),
+                           svg=evidence_map.inline_svg(), schema_org=dataset.schema_org())
 
 
 @bp.get("/favicon.ico")

@@ -53,20 +53,17 @@ def part(number: int) -> Response:
 
 
 def _urls() -> list[str]:
-    """Every page's URL on this host, cached per (store version, URL root)."""
-    version = kg.version()
-    key = (version, request.url_root)
-    cache = current_app.extensions.setdefault("peerkg.sitemap", {})
-    if key not in cache:
-        if any(cached_version != version for cached_version, _ in cache):
-            cache.clear()
-        root = request.url_root.rstrip("/")
-        site = [url_for(endpoint, _external=True, **arguments) for endpoint, arguments in SITE_PAGES]
-        queries = [url_for("queries.run", name=name, _external=True) for name in kg.canned()]
-        graphs = sorted(row["graph"] for row in answers.rows("stats_graphs"))
-        resources = [row["resource"] for row in answers.rows("sitemap_resources", (("space", ox.Literal(iris.uri_space())),))]
-        cache[key] = site + queries + [f"{root}{pages.href(iri)}.html" for iri in graphs + resources]
-    return cache[key]
+    """Every page's URL on this host, made once per (store version, URL root)."""
+    return kg.per_version("peerkg.sitemap", _list)
+
+
+def _list() -> list[str]:
+    root = request.url_root.rstrip("/")
+    site = [url_for(endpoint, _external=True, **arguments) for endpoint, arguments in SITE_PAGES]
+    queries = [url_for("queries.run", name=name, _external=True) for name in kg.canned()]
+    graphs = sorted(row["graph"] for row in answers.rows("stats_graphs"))
+    resources = [row["resource"] for row in answers.rows("sitemap_resources", (("space", ox.Literal(iris.uri_space())),))]
+    return site + queries + [f"{root}{pages.href(iri)}.html" for iri in graphs + resources]
 
 
 def _xml(text: str) -> Response:
