@@ -287,6 +287,41 @@ def test_service_description(server, kg):
     assert len(Graph().parse(data=as_jsonld.text, format="json-ld")) == len(graph)
 
 
+def test_service_description_gives_each_canned_query_with_its_text_and_parameters(server):
+    """In SHACL's terms for SPARQL executables and parameters."""
+    from rdflib.namespace import SKOS, XSD
+
+    from peerkg import guard, queries
+    from peerkg.config import PROJECT_ROOT
+    from peerkg.iris import SH
+
+    graph = Graph().parse(data=requests.get(server + "/sparql", headers={"Accept": "text/turtle"}).text, format="turtle")
+    canned = queries.load_all(PROJECT_ROOT / "queries")
+    texts = {"select": SH.select, "construct": SH.construct, "ask": SH.ask}
+    kinds = {"select": SH.SPARQLSelectExecutable, "construct": SH.SPARQLConstructExecutable, "ask": SH.SPARQLAskExecutable}
+    values = {"iri": (SH.nodeKind, SH.IRI), "string": (SH.datatype, XSD.string), "integer": (SH.datatype, XSD.integer),
+              "boolean": (SH.datatype, XSD.boolean), "date": (SH.datatype, XSD.date)}
+    assert len(canned) > 30
+    for name, query in canned.items():
+        node = URIRef(f"{server}/queries/{name}")
+        form = guard.check(query.text).form
+        assert {kinds[form], SH.Parameterizable} <= set(graph.objects(node, RDF.type)), name
+        assert str(graph.value(node, texts[form])) == query.text, name
+        parameters = {str(graph.value(p, SH.name)): p for p in graph.objects(node, SH.parameter)}
+        assert sorted(parameters) == sorted(param.name for param in query.params), name
+        for param in query.params:
+            described = parameters[param.name]
+            assert graph.value(described, SH.path) == URIRef(f"{server}/queries/{name}#{param.name}")
+            assert (described, *values[param.type]) in graph
+            assert str(graph.value(described, SH.description)) == param.description
+            assert graph.value(described, SH.optional).toPython() is True
+            default = graph.value(described, SH.defaultValue)
+            assert (default is None) == (param.default is None)
+            if default is not None:
+                assert str(default) == param.term(param.default).value
+            assert str(graph.value(described, SKOS.example)) == param.example
+
+
 def test_service_description_names_the_url_the_client_used(server):
     response = requests.get(server + "/sparql", headers={"Accept": "application/n-triples", "Host": "kg.example.org"})
     assert "<http://kg.example.org/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint> <http://kg.example.org/sparql> ." in response.text
