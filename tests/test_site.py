@@ -66,3 +66,19 @@ def test_the_home_page_embeds_schema_org_dataset_markup_that_agrees_with_dataset
     assert template == str(described.value(dataset, VOID.sparqlEndpoint)) + "?query={query}"
     asked = requests.get(template.replace("{query}", quote("ASK { ?s ?p ?o }")), headers={"Accept": "application/sparql-results+json"})
     assert asked.json()["boolean"] is True
+
+
+def test_templates_have_no_inline_scripts_or_event_handlers():
+    """For a Content-Security-Policy of script-src 'self': scripts come from files; JSON data blocks are fine."""
+    import re
+
+    from peerkg.config import PROJECT_ROOT
+
+    templates = sorted((PROJECT_ROOT / "src" / "peerkg" / "web" / "templates").iterdir())
+    assert len(templates) > 10
+    for template in templates:
+        text = template.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            assert "src=" in tag or re.search(r'type="application/(ld\+)?json"', tag), (template.name, tag)
+        assert not re.search(r"<[^>]*\son[a-z]+\s*=", text), template.name
+        assert "javascript:" not in text, template.name

@@ -14,10 +14,17 @@ bp = Blueprint("queries", __name__)
 
 @bp.get("/queries")
 def index() -> Response:
-    listing = [_summary(query) for query in kg.canned().values()]
+    """The canned queries (``?tag=`` for those with one tag), with an index by tag on the page."""
+    every = kg.canned().values()
+    tags = sorted({tag for query in every for tag in query.tags})
+    tag = request.args.get("tag")
+    if tag is not None and tag not in tags:
+        raise NotFound(f"no canned query has the tag {tag!r} (the tags: {', '.join(tags)})")
+    listing = [_summary(query) for query in every if tag is None or tag in query.tags]
     if prefers("application/json", "text/html") == "text/html":
-        downloads = {q.name: query_page.DOWNLOADS[guard.check(q.text).graph_result] for q in kg.canned().values()}
-        response = Response(render_template("queries.html", queries=listing, downloads=downloads))
+        downloads = {q.name: query_page.DOWNLOADS[guard.check(q.text).graph_result] for q in every}
+        by_tag = {t: [q for q in listing if t in q["tags"]] for t in tags if tag is None or t == tag}
+        response = Response(render_template("queries.html", queries=listing, downloads=downloads, by_tag=by_tag, tag=tag))
     else:
         response = jsonify(queries=listing)
     response.vary.add("Accept")
