@@ -98,6 +98,9 @@ def serving(data_dir: Path, *options: str, env: dict | None = None):
     finally:
         process.terminate()
         process.wait(10)
+    # Workers exit cleanly (a master that opened RocksDB before forking had them crash or hang at exit).
+    crashed = [line for line in log_path.read_text().splitlines() if "was sent SIG" in line]
+    assert crashed == [], crashed
 
 
 @pytest.fixture(scope="session")

@@ -70,12 +70,22 @@ def build(settings: Settings, if_needed: bool) -> None:
 @click.pass_obj
 @_errors
 def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Path | None, query_timeout: float) -> None:
+    from .executor import Executor, Job
     from .serve import serve as run_server
 
-    if store_dir is not None:
-        store.EmbeddedStore(store_dir)  # fail now, with a clear message, if it is not a store
-    else:
-        store.open_current(settings.data_dir)
+    # Fail now, with a clear message, if there is no store to serve. gunicorn's master forks the workers, so
+    # it must not open RocksDB itself: a forked worker lacks RocksDB's threads and crashed (or hung) at exit.
+    # The store is opened, and a query run, in a spawned child instead, as the workers' queries are.
+    path = store_dir if store_dir is not None else store.current_path(settings.data_dir)
+    if store_dir is None and not path.exists():
+        raise PeerkgError(f"no store in {settings.data_dir}: run 'peerkg build' first", status=503)
+    if not (path / "CURRENT").exists():
+        raise PeerkgError(f"{path} is not an Oxigraph store (run 'peerkg build' first)", status=503)
+    trial = Executor(query_timeout, max_bytes=1 << 20)
+    try:
+        trial.run(Job(str(path), queries.get(settings.queries_dir, "health").text, "json"))
+    finally:
+        trial.close()
     config = {"DATA_DIR": str(settings.data_dir), "STORE": str(store_dir) if store_dir else None, "QUERY_TIMEOUT": query_timeout}
     click.echo(f"Serving http://{host}:{port}/sparql ({workers} workers)", err=True)
     run_server(host, port, workers, query_timeout, config)
