@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import formats, guard
 from ..errors import Refused, UnsupportedMediaType, UserInputError
-from .negotiation import RDF_TYPES, choose, prefers, requested, wants_page
+from .negotiation import choose, requested, wants_page
 from . import results, service, sparql_page
 
 bp = Blueprint("sparql", __name__)
@@ -94,7 +94,7 @@ def _merged(*sources) -> MultiDict:
 def _description() -> Response:
     if request.method == "POST":
         raise UserInputError("a POST to /sparql needs a query")
-    if not requested(request.args) and prefers(*RDF_TYPES, "text/html") == "text/html":
+    if wants_page(True, requested(request.args)):
         # A browser (text/html before any RDF type) lands on the query editor; other clients get the description.
         response = redirect(url_for("editor.page"), code=303)
         response.vary.add("Accept")
