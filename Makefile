@@ -28,9 +28,13 @@ $(NODE_STAMP): package.json package-lock.json
 
 # The browser tests drive Debian's chromium (installed when missing); Playwright never downloads a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
-.PHONY: chromium
+.PHONY: chromium rapper
 chromium:
 	command -v chromium >/dev/null || ($(APT) update && $(APT) install -y chromium)
+
+# The client tests dereference IRIs with Redland's rapper (Debian raptor2-utils, installed when missing).
+rapper:
+	command -v rapper >/dev/null || ($(SUDO) apt-get -o DPkg::Lock::Timeout=600 update && $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y raptor2-utils)
 
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP) $(NODE_STAMP)
@@ -39,7 +43,7 @@ serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg serve --host $(HOST) --port $(PORT)
 
 ## test: run the whole test suite
-test: $(STAMP) $(NODE_STAMP) chromium
+test: $(STAMP) $(NODE_STAMP) chromium rapper
 	$(BIN)/pytest
 
 build: $(STAMP)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,10 @@ class Served:
         self.process.terminate()
         return self.process.wait(timeout)
 
+    def crashed_workers(self) -> list[str]:
+        """Workers that ended by a signal: a crash, not a shutdown."""
+        return [line for line in self.log().splitlines() if "was sent SIG" in line]
+
 
 def start_server(data_dir: Path, *options: str, env: dict | None = None) -> Served:
     """A real ``peerkg serve`` (gunicorn) on a free loopback port, answering before this returns."""
@@ -106,12 +112,23 @@ def start_server(data_dir: Path, *options: str, env: dict | None = None) -> Serv
             time.sleep(0.2)
 
 
+@contextlib.contextmanager
+def serving(data_dir: Path, *options: str, env: dict | None = None):
+    """A real ``peerkg serve`` (2 workers, 2-second query limit unless ``options`` say otherwise); yields its
+    base URL, and checks that every worker exited cleanly."""
+    served = start_server(data_dir, "--workers", "2", "--query-timeout", "2", *options, env=env)
+    try:
+        yield served.url
+    finally:
+        served.stop()
+    assert served.crashed_workers() == []
+
+
 @pytest.fixture(scope="session")
 def server(built):
-    """A real ``peerkg serve`` (gunicorn, 2 workers) on a free loopback port; yields its base URL."""
-    served = start_server(built.data_dir, "--workers", "2", "--query-timeout", "2")
-    yield served.url
-    served.stop()
+    """A real ``peerkg serve`` over the seeds' store, for the whole session; yields its base URL."""
+    with serving(built.data_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -174,3 +174,57 @@ def test_validation_form_reports_a_bad_file(page, server):
     backed_by = page.locator("section.rule", has=page.locator("h3 code", has_text="pkg:backedBy"))
     assert backed_by.locator("tbody tr td").first.inner_text() == "2"  # the line of the finding in bad.ttl
     screenshot(page, "validate")
+
+
+THEME_LABELS = ("PREFIX pkg: <https://w3id.org/peerkg/ontology#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                "SELECT ?theme ?label WHERE { ?theme a pkg:Theme ; skos:prefLabel ?label } ORDER BY ?label")
+
+
+def test_a_query_url_opened_in_the_browser_shows_a_results_page(page, server):
+    from urllib.parse import quote
+
+    response = page.goto(f"{server}/sparql?query={quote(THEME_LABELS)}")
+    assert response.status == 200 and response.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.title() == "SPARQL results · Peer Support Knowledge Graph"
+    assert page.locator("nav[aria-label=Main]").count() == 1  # the site's layout
+    assert page.locator("article pre code").inner_text() == THEME_LABELS
+    rows = page.locator("table.results tbody tr")
+    assert rows.count() == 20
+    assert page.locator("table.results thead th").all_inner_texts() == ["theme", "label"]
+    first = rows.first.locator("td")
+    assert first.nth(0).get_by_role("link").get_attribute("href") == "/id/theme/boundaries"
+    assert first.nth(1).inner_text() == "Boundaries"
+    downloads = {link.inner_text(): link.get_attribute("href") for link in page.locator("p", has_text="Download:").get_by_role("link").all()}
+    assert list(downloads) == ["JSON", "XML", "CSV", "TSV"]
+    import requests
+
+    csv = requests.get(server + downloads["CSV"])
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8" and len(csv.text.splitlines()) == 21
+    screenshot(page, "sparql-results")
+    page.get_by_role("link", name="Edit in the query editor").click()
+    page.wait_for_function("window.peerkgEditor && window.peerkgEditor.getTab().getYasqe()")
+    assert page.evaluate("window.peerkgEditor.getTab().getYasqe().getValue()") == THEME_LABELS
+    only_this_server(page, server)
+
+
+def test_wide_results_stay_in_the_column_and_datatypes_show_on_demand(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(server + "/queries/table3")
+    assert page.locator("table.results tbody tr").count() == 12
+    # Nothing sticks out of the page, and the table fits its column: every column, Conclusion too, is in view.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("(() => { const s = document.querySelector('.scroll'); return s.scrollWidth <= s.clientWidth; })()")
+    main_right = page.evaluate("document.querySelector('main').getBoundingClientRect().right")
+    headers = page.locator("table.results thead th")
+    assert headers.last.inner_text() == "conclusion"
+    assert page.evaluate("document.querySelector('table.results thead th:last-child').getBoundingClientRect().right") <= main_right
+    # Datatypes are in the title, and in the table only when asked for.
+    notes = page.locator("table.results .note")
+    assert notes.count() > 0 and not notes.first.is_visible()
+    assert page.locator("table.results span.literal[title='xsd:gYear']").count() == 12
+    screenshot(page, "query-wide")
+    page.get_by_label("Show datatypes and languages").check()
+    assert notes.first.is_visible() and notes.first.inner_text().startswith(" (")
+    screenshot(page, "query-wide-datatypes")
+    context.close()

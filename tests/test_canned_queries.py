@@ -654,3 +654,15 @@ def test_nearby_iris(kg):
         "https://w3id.org/peerkg/id/match/gates-2007", "https://w3id.org/peerkg/id/match/moll-2009",
         "https://w3id.org/peerkg/id/match/mowbray-1996", "https://w3id.org/peerkg/id/match/mowbray-1998",
     ]
+
+
+def test_sitemap_resources(kg):
+    subjects = {q.subject.value for q in kg.quads() if q.subject.value.startswith(ID) and isinstance(q.subject, ox.NamedNode)}
+    listed = [row["resource"] for row in run(kg, "sitemap_resources")]
+    assert listed == sorted(subjects) and len(listed) > 600
+    assert [row["resource"] for row in run(kg, "sitemap_resources", space=ID + "theme/")] == sorted(
+        s for s in subjects if s.startswith(ID + "theme/"))
+
+
+def test_health(kg):
+    assert len(run(kg, "health")) == 1

@@ -132,3 +132,22 @@ def test_the_app_serves_any_store_directory(tmp_path):
     client = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "unused"), "STORE": str(version)}).test_client()
     response = client.get("/sparql", query_string={"query": "SELECT ?o WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
     assert response.status_code == 200 and response.get_data(as_text=True) == "o\r\nc\r\n"
+
+
+def test_served_workers_exit_cleanly(built, tmp_path):
+    """gunicorn's master never opens the store, so the workers it forks exit at once, without a crash."""
+    import shutil
+    import time
+
+    import requests
+
+    from conftest import serving
+
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    with serving(data) as url:
+        assert requests.get(url + "/health").status_code == 200
+        assert requests.get(url + "/download/", headers={"Accept": "application/json"}).status_code == 200
+        started = time.monotonic()
+    log = next(data.glob("serve-*.log")).read_text()
+    assert "Shutting down: Master" in log and time.monotonic() - started < 10

@@ -233,3 +233,25 @@ def test_the_readme_curator_session_works_as_printed(built, tmp_path):
     assert '"Example et al. 2024"' in outputs[4][1]
     assert outputs[6][1].splitlines()[1].startswith(f"{GRAPH},30,{W}commit/")
     assert not store.open_current(data).contains_named_graph(ox.NamedNode(str(GRAPH)))
+
+
+def test_a_post_to_the_store_itself_creates_a_graph_the_server_names(live):
+    """Graph Store Protocol 5.5: POST without ?graph= is 201 with the new graph's Location."""
+    import hashlib
+    from urllib.parse import parse_qs, urlsplit
+
+    url, _ = live
+    body = EXAMPLE.read_bytes()
+    named = requests.post(url + "/store", data=body, headers=TURTLE | AUTH | {"Slug": "Example Study, 2024"})
+    assert named.status_code == 201, named.text
+    location = urlsplit(named.headers["Location"])
+    assert (location.path, parse_qs(location.query)) == ("/store", {"graph": ["https://w3id.org/peerkg/graph/curated/example-study-2024"]})
+    got = requests.get(url + named.headers["Location"], headers={"Accept": "application/n-triples"})
+    assert got.status_code == 200 and len(got.text.splitlines()) == 30
+    again = requests.post(url + "/store", data=body, headers=TURTLE | AUTH | {"Slug": "example-study-2024"})
+    assert again.status_code == 409 and "exists already" in again.json()["detail"]
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    unnamed = requests.post(url + "/store", data=body, headers=TURTLE | AUTH)
+    assert unnamed.status_code == 201
+    assert parse_qs(urlsplit(unnamed.headers["Location"]).query)["graph"] == [f"https://w3id.org/peerkg/graph/curated/posted-{digest}"]
+    assert requests.post(url + "/store", data=body, headers=TURTLE).status_code == 401

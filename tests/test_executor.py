@@ -48,3 +48,18 @@ def test_the_endpoint_answers_422_when_the_cap_cuts(built):
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert "larger than the 5,000-byte limit" in response.get_json()["detail"]
+
+
+def test_only_named_graphs_given_leaves_the_default_graph_empty():
+    """SPARQL 1.1 Protocol 2.1.4: named-graph-uri without default-graph-uri gives an empty default graph,
+    even in a store whose own default graph holds triples."""
+    import pyoxigraph as ox
+
+    held = ox.Store()
+    a, b = ox.NamedNode("urn:a"), ox.NamedNode("urn:b")
+    held.add(ox.Quad(a, b, a))
+    held.add(ox.Quad(a, b, b, ox.NamedNode("urn:g1")))
+    only_named = Job("", "ASK { ?s ?p ?o }", "json", named_graphs=("urn:g1",), union_default=False)
+    assert execute(held, only_named, 10**6) == b'{"head":{},"boolean":false}'
+    in_named = Job("", "ASK { GRAPH <urn:g1> { ?s ?p ?o } }", "json", named_graphs=("urn:g1",), union_default=False)
+    assert execute(held, in_named, 10**6) == b'{"head":{},"boolean":true}'

@@ -14,6 +14,8 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
 
 from peerkg.iris import SD, VOID
 
+from conftest import serving
+
 THEMES = "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a <https://w3id.org/peerkg/ontology#Theme> }"
 TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 CONSTRUCT_THEMES = (
@@ -58,7 +60,8 @@ def test_rdflib_sparqlstore_select_and_construct(server):
     ("text/csv", "text/csv; charset=utf-8"),
     ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
     ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml; charset=utf-8"),
-    ("text/html, */*;q=0.1", "application/sparql-results+json"),
+    ("text/html;q=0.1, */*", "application/sparql-results+json"),
+    ("text/plain", "text/plain; charset=utf-8"),
     ("application/json", "application/json"),
 ])
 def test_select_negotiation(server, accept, expected):
@@ -109,12 +112,47 @@ def test_nothing_acceptable_is_406(server):
     assert response.status_code == 406
     assert response.headers["Content-Type"] == "application/problem+json"
     assert "application/sparql-results+json" in response.json()["detail"]
-    assert requests.get(server + "/sparql", params={"query": THEMES, "format": "turtle"}).status_code == 406
+    # A format that cannot hold a SELECT is passed over, and then nothing in Accept fits either.
+    unfit = requests.get(server + "/sparql", params={"query": THEMES, "format": "turtle"}, headers={"Accept": "text/turtle"})
+    assert unfit.status_code == 406
 
 
 def test_format_parameter_wins_over_accept(server):
     response = requests.get(server + "/sparql", params={"query": THEMES, "format": "csv"}, headers={"Accept": "application/sparql-results+xml"})
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+@pytest.mark.parametrize("query, params, accept, expected", [
+    # SPARQLWrapper's repeated values: the first one peerkg knows that fits the result wins
+    (CONSTRUCT_THEMES, [("format", "rdf+xml"), ("format", "application/rdf+xml")], "*/*", "application/rdf+xml; charset=utf-8"),
+    (CONSTRUCT_THEMES, [("format", "n3"), ("output", "n3")], "text/turtle", "text/turtle; charset=utf-8"),
+    (CONSTRUCT_THEMES, [("format", "json-ld"), ("format", "application/ld+json,application/x-json+ld")], "*/*", "application/ld+json"),
+    # Fuseki's output=
+    (THEMES, [("output", "csv")], "*/*", "text/csv; charset=utf-8"),
+    (THEMES, [("output", "tsv")], "*/*", "text/tab-separated-values; charset=utf-8"),
+    (THEMES, [("output", "xml")], "*/*", "application/sparql-results+xml; charset=utf-8"),
+    (THEMES, [("output", "json")], "text/csv", "application/sparql-results+json"),
+    (THEMES, [("output", "text")], "*/*", "text/plain; charset=utf-8"),
+    (CONSTRUCT_THEMES, [("output", "ttl")], "*/*", "text/turtle; charset=utf-8"),
+    (CONSTRUCT_THEMES, [("output", "json")], "text/turtle", "application/ld+json"),
+    # format= before output=; an unknown value falls back to Accept
+    (THEMES, [("output", "csv"), ("format", "tsv")], "*/*", "text/tab-separated-values; charset=utf-8"),
+    (THEMES, [("format", "sparql-results-in-excel")], "text/csv", "text/csv; charset=utf-8"),
+    (CONSTRUCT_THEMES, [("format", "")], "application/n-triples", "application/n-triples"),
+])
+def test_format_and_output_parameters(server, query, params, accept, expected):
+    response = requests.get(server + "/sparql", params=[("query", query), *params], headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == expected
+
+
+def test_output_text_is_a_table_for_people(server):
+    table = requests.get(server + "/sparql", params={"query": THEMES, "output": "text"})
+    assert table.text == "n\n--\n20\n(1 rows)\n"
+    ask = requests.get(server + "/sparql", params={"query": "ASK { ?s ?p ?o }", "output": "text"})
+    assert ask.text == "true\n"
+    json_tag = requests.get(server + "/sparql", params={"query": THEMES, "output": "json"}).headers["ETag"]
+    assert requests.get(server + "/sparql", params={"query": THEMES, "output": "text"}).headers["ETag"] != json_tag
 
 
 def test_default_graph_is_the_union_and_dataset_parameters_replace_it(server, kg):
@@ -123,6 +161,27 @@ def test_default_graph_is_the_union_and_dataset_parameters_replace_it(server, kg
     named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert count(server, named, **{"named-graph-uri": "https://w3id.org/peerkg/graph/links"}) == 24
     assert count(server, TRIPLES, **{"named-graph-uri": "https://w3id.org/peerkg/graph/links"}) == 0
+
+
+def test_only_named_graph_uri_gives_an_empty_default_graph(tmp_path):
+    """SPARQL 1.1 Protocol 2.1.4, against ``peerkg serve --store`` over a store whose own default graph is not empty."""
+    import subprocess
+    import sys
+
+    store_dir = tmp_path / "store"
+    subprocess.run([sys.executable, "-c", (
+        "import pyoxigraph as ox, sys; s = ox.Store(sys.argv[1]); a, b = ox.NamedNode('urn:a'), ox.NamedNode('urn:b'); "
+        "s.add(ox.Quad(a, b, a)); s.add(ox.Quad(a, b, b, ox.NamedNode('urn:g1'))); s.flush()"), str(store_dir)], check=True)
+    with serving(tmp_path, "--store", str(store_dir)) as url:
+        def ask(query, **params):
+            response = requests.get(url + "/sparql", params={"query": query, **params}, headers={"Accept": "application/sparql-results+json"})
+            assert response.status_code == 200, response.text
+            return response.json()["boolean"]
+
+        assert ask("ASK { ?s ?p ?o }") is True
+        assert ask("ASK { ?s ?p ?o }", **{"named-graph-uri": "urn:g1"}) is False
+        assert ask("ASK { GRAPH <urn:g1> { ?s ?p ?o } }", **{"named-graph-uri": "urn:g1"}) is True
+        assert ask("ASK { ?s ?p <urn:b> }", **{"default-graph-uri": "urn:g1"}) is True
 
 
 def test_malformed_query_is_400_with_position(server):
@@ -226,6 +285,41 @@ def test_service_description(server, kg):
     as_jsonld = requests.get(server + "/sparql", headers={"Accept": "application/ld+json"})
     assert as_jsonld.headers["Content-Type"] == "application/ld+json"
     assert len(Graph().parse(data=as_jsonld.text, format="json-ld")) == len(graph)
+
+
+def test_service_description_gives_each_canned_query_with_its_text_and_parameters(server):
+    """In SHACL's terms for SPARQL executables and parameters."""
+    from rdflib.namespace import SKOS, XSD
+
+    from peerkg import guard, queries
+    from peerkg.config import PROJECT_ROOT
+    from peerkg.iris import SH
+
+    graph = Graph().parse(data=requests.get(server + "/sparql", headers={"Accept": "text/turtle"}).text, format="turtle")
+    canned = queries.load_all(PROJECT_ROOT / "queries")
+    texts = {"select": SH.select, "construct": SH.construct, "ask": SH.ask}
+    kinds = {"select": SH.SPARQLSelectExecutable, "construct": SH.SPARQLConstructExecutable, "ask": SH.SPARQLAskExecutable}
+    values = {"iri": (SH.nodeKind, SH.IRI), "string": (SH.datatype, XSD.string), "integer": (SH.datatype, XSD.integer),
+              "boolean": (SH.datatype, XSD.boolean), "date": (SH.datatype, XSD.date)}
+    assert len(canned) > 30
+    for name, query in canned.items():
+        node = URIRef(f"{server}/queries/{name}")
+        form = guard.check(query.text).form
+        assert {kinds[form], SH.Parameterizable} <= set(graph.objects(node, RDF.type)), name
+        assert str(graph.value(node, texts[form])) == query.text, name
+        parameters = {str(graph.value(p, SH.name)): p for p in graph.objects(node, SH.parameter)}
+        assert sorted(parameters) == sorted(param.name for param in query.params), name
+        for param in query.params:
+            described = parameters[param.name]
+            assert graph.value(described, SH.path) == URIRef(f"{server}/queries/{name}#{param.name}")
+            assert (described, *values[param.type]) in graph
+            assert str(graph.value(described, SH.description)) == param.description
+            assert graph.value(described, SH.optional).toPython() is True
+            default = graph.value(described, SH.defaultValue)
+            assert (default is None) == (param.default is None)
+            if default is not None:
+                assert str(default) == param.term(param.default).value
+            assert str(graph.value(described, SKOS.example)) == param.example
 
 
 def test_service_description_names_the_url_the_client_used(server):

@@ -64,3 +64,25 @@ def test_unknown_query_is_404(server):
     response = requests.get(server + "/queries/no_such_query")
     assert response.status_code == 404
     assert response.json()["detail"] == "no canned query named 'no_such_query' (see /queries)"
+
+
+def test_the_listing_has_an_index_by_tag_and_filters_by_tag(server):
+    import re
+
+    tags = sorted({tag for query in CANNED.values() for tag in query.tags})
+    page = requests.get(server + "/queries", headers={"Accept": "text/html"}).text
+    index = re.search(r'<nav aria-label="Queries by tag" class="tag-index">(.*?)</nav>', page, re.DOTALL)[1]
+    assert re.findall(r'<dt id="tag-([^"]+)">', index) == tags
+    provenance = [name for name, query in CANNED.items() if "provenance" in query.tags]
+    listed = re.search(r'<dt id="tag-provenance">.*?<dd>(.*?)</dd>', index, re.DOTALL)[1]
+    assert re.findall(r'<a href="#([a-z0-9_]+)">', listed) == provenance and provenance
+    only = requests.get(server + "/queries", params={"tag": "provenance"}, headers={"Accept": "application/json"})
+    assert [entry["name"] for entry in only.json()["queries"]] == provenance
+    unknown = requests.get(server + "/queries", params={"tag": "nonsense"})
+    assert unknown.status_code == 404 and "provenance" in unknown.json()["detail"]
+
+
+def test_canned_queries_take_output_like_format(server):
+    assert requests.get(server + "/queries/table3", params={"output": "csv"}).headers["Content-Type"] == "text/csv; charset=utf-8"
+    page = requests.get(server + "/queries/table3", params={"format": "html"})
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8" and "<h1>Table 3" in page.text

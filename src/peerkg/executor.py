@@ -73,7 +73,8 @@ def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
     checked = guard.check(job.query)  # the engine runs exactly the text the guard read
     dataset = {}
     if job.default_graphs is not None or job.named_graphs is not None:
-        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()] or ox.DefaultGraph()
+        # The protocol's dataset: with only named-graph-uri given, the default graph is empty (a list of none).
+        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
         dataset["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
     results = store.query(
         checked.text,

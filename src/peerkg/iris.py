@@ -6,6 +6,7 @@ blank nodes or random ids, so that the same seeds always give the same triples.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -258,6 +259,14 @@ def curated_graph(name: str) -> URIRef:
     if slug(name) != name:
         raise UserInputError(f"{name!r} is not a graph name: use lowercase letters, digits and hyphens ({slug(name)!r})")
     return URIRef(prefix + name)
+
+
+def posted_graph(slug_header: str | None, body: bytes) -> URIRef:
+    """The curated graph the server names for a POST to the graph store itself (no ``?graph=``): the client's
+    ``Slug`` header as a name when it gives one, else the first 16 hex digits of the body's SHA-256, so the
+    same submission always gets the same IRI."""
+    name = slug(slug_header or "") or "posted-" + hashlib.sha256(body).hexdigest()[:16]
+    return curated_graph(name)
 
 
 def is_curated_graph(iri: str) -> bool:

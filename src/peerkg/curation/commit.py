@@ -53,13 +53,17 @@ class Commit:
     report: shapes.Report | None
 
 
-def commit(settings: Settings, operation: Operation, graph: URIRef, submission: Submission | None, agent: str) -> Commit:
-    """Validate ``submission`` in context and apply ``operation`` to curated ``graph``, all or nothing."""
+def commit(settings: Settings, operation: Operation, graph: URIRef, submission: Submission | None, agent: str,
+           exclusive: bool = False) -> Commit:
+    """Validate ``submission`` in context and apply ``operation`` to curated ``graph``, all or nothing;
+    ``exclusive``: only if the graph does not exist yet (a graph the server names, 409 otherwise)."""
     started = dt.datetime.now(dt.timezone.utc)
     target_graph = ox.NamedNode(str(graph))
     with store.writer(settings.data_dir):
         current = store.open_current(settings.data_dir)
         existed = current.contains_named_graph(target_graph)
+        if exclusive and existed:
+            raise Conflict(f"the graph {graph} exists already: POST to /store?graph={graph} to add to it, or send another Slug")
         report = None
         shapes_graph, ontology = rules.load(settings)
         if operation is Operation.DELETE:
@@ -87,13 +91,13 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
 
 
 def commit_document(settings: Settings, operation: Operation, graph: str, data: bytes | None, format_name: str | None,
-                    name: str, agent: str) -> Commit:
+                    name: str, agent: str, exclusive: bool = False) -> Commit:
     """``commit`` of a document still to be parsed: what the web app runs in a confined worker process
     (the input is untrusted, and the web worker never opens a store). A refused submission's error carries
     the report's summary, which pickles."""
     submitted = submissions.parse(data, formats.RDF[format_name], name) if data is not None else None
     try:
-        done = commit(settings, operation, URIRef(graph), submitted, agent)
+        done = commit(settings, operation, URIRef(graph), submitted, agent, exclusive)
     except ValidationFailed as failure:
         raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
     return replace(done, report=None)

@@ -13,8 +13,8 @@ from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
 from .. import sandbox
-from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, httpcache, kg, problems, request_body,
-               resources, security, site, sparql)
+from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, health, httpcache, kg, problems,
+               request_body, resources, security, site, sitemap, sparql)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         EXPORT_TIMEOUT=float(os.environ.get("PEERKG_EXPORT_TIMEOUT", 600)),  # writing the downloads of a version
         QUERIES_PER_CLIENT=int(os.environ.get("PEERKG_QUERIES_PER_CLIENT", 4)),  # 0: no cap
         SLOTS_DIR=os.environ.get("PEERKG_SLOTS_DIR"),  # shared by a server's workers; None: one of the app's own
+        SITEMAP_MAX_URLS=int(os.environ.get("PEERKG_SITEMAP_URLS", sitemap.MAX_URLS)),  # URLs per sitemap file
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -55,6 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dataset.bp)
     app.register_blueprint(evidence_map.bp)
     app.register_blueprint(editor.bp)
+    app.register_blueprint(sitemap.bp)
+    app.register_blueprint(health.bp)
     curation.install(app)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)

@@ -7,17 +7,24 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from .. import guard
 from ..errors import NotFound, UserInputError
 from . import kg, query_page, results
-from .negotiation import FORMAT_NAMES, RDF_TYPES, RESULT_TYPES, prefers
+from .negotiation import FORMAT_NAMES, FORMAT_PARAMETERS, prefers, requested, wants_page
 
 bp = Blueprint("queries", __name__)
 
 
 @bp.get("/queries")
 def index() -> Response:
-    listing = [_summary(query) for query in kg.canned().values()]
+    """The canned queries (``?tag=`` for those with one tag), with an index by tag on the page."""
+    every = kg.canned().values()
+    tags = sorted({tag for query in every for tag in query.tags})
+    tag = request.args.get("tag")
+    if tag is not None and tag not in tags:
+        raise NotFound(f"no canned query has the tag {tag!r} (the tags: {', '.join(tags)})")
+    listing = [_summary(query) for query in every if tag is None or tag in query.tags]
     if prefers("application/json", "text/html") == "text/html":
-        downloads = {q.name: query_page.DOWNLOADS[guard.check(q.text).graph_result] for q in kg.canned().values()}
-        response = Response(render_template("queries.html", queries=listing, downloads=downloads))
+        downloads = {q.name: query_page.DOWNLOADS[guard.check(q.text).graph_result] for q in every}
+        by_tag = {t: [q for q in listing if t in q["tags"]] for t in tags if tag is None or t == tag}
+        response = Response(render_template("queries.html", queries=listing, downloads=downloads, by_tag=by_tag, tag=tag))
     else:
         response = jsonify(queries=listing)
     response.vary.add("Accept")
@@ -34,21 +41,15 @@ def run(name: str) -> Response:
     query = kg.canned().get(name)
     if query is None:
         raise NotFound(f"no canned query named '{name}' (see /queries)")
-    values = {key: value for key, value in request.args.items() if key != "format"}
+    values = {key: value for key, value in request.args.items() if key not in FORMAT_PARAMETERS}
     duplicated = [key for key in values if len(request.args.getlist(key)) > 1]
     if duplicated:
         raise UserInputError(f"parameter '{duplicated[0]}' is given more than once", details={"parameter": duplicated[0]})
     checked = guard.check(query.text)
-    if suffix is None and "format" not in request.args and _wants_page(checked.graph_result):
+    if suffix is None and wants_page(checked.graph_result, requested(request.args)):
         return query_page.render(query, checked, values)
     bindings = tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
-    return results.answer(query.text, checked, substitutions=bindings, requested=suffix or request.args.get("format"))
-
-
-def _wants_page(graph_result: bool) -> bool:
-    """A browser: text/html before every results (or RDF) type; ``*/*`` alone still gets the data."""
-    offers = RDF_TYPES if graph_result else RESULT_TYPES
-    return prefers(*offers, "text/html") == "text/html"
+    return results.answer(query.text, checked, substitutions=bindings, requested=requested(request.args), suffix=suffix)
 
 
 def _summary(query) -> dict:

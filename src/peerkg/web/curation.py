@@ -104,12 +104,16 @@ def _no_store(response: Response) -> Response:
 
 @bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])  # Flask answers HEAD from GET
 def graph_store() -> Response:
-    target = _target()
+    # A POST to the graph store itself creates a graph the server names (Graph Store Protocol, section 5.5).
+    creating = request.method == "POST" and not request.args
+    target = None if creating else _target()
     if request.method in ("GET", "HEAD"):
         return _read(target)
     curator = current_app.config["TOKENS"].curator(request.headers.get("Authorization"))
     if current_app.config.get("STORE"):
         raise Refused("this server serves a fixed store directory (--store), which is never written")
+    if creating:
+        target = str(iris.posted_graph(request.headers.get("Slug"), request.get_data()))
     if target is None or not iris.is_curated_graph(target):
         raise Refused(f"only curated graphs can be written: use ?graph={iris.graph(iris.CURATED)}<name>; the seed "
                       "graphs are rebuilt from the seeds and the default graph is their union")
@@ -124,7 +128,7 @@ def graph_store() -> Response:
                                                   "text/turtle, application/n-triples, application/ld+json or application/rdf+xml")
         data = request.get_data()
     done = _in_worker("peerkg.curation.commit:commit_document", _settings(), commit.Operation(request.method), str(graph),
-                      data, fmt.name if fmt else None, request.headers.get("Slug", "request body")[:200], curator)
+                      data, fmt.name if fmt else None, request.headers.get("Slug", "request body")[:200], curator, creating)
     if done.created and request.method != "DELETE":
         response = Response(status=201)
         response.headers["Location"] = url_for("curation.graph_store", graph=done.graph, _external=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDFS
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO
 
 from .. import dataset as description
 from .. import formats
@@ -21,6 +21,10 @@ from . import downloads, kg, pages
 from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("dataset", __name__)
+
+SCHEMA_ORG = Path(__file__).with_name("schema_org.rq")
+# schema.org's terms, with its URL-valued properties written as plain strings, as schema.org's own context does.
+SCHEMA_ORG_CONTEXT = {"@vocab": str(SDO)} | {term: {"@type": "@id"} for term in ("contentUrl", "url", "license", "sameAs")}
 
 # media type → format name in formats.RDF (None: the HTML page). The first is the answer to */* and to no
 # Accept: what asks /.well-known/void without saying what it wants is a crawler, not a browser.
@@ -68,25 +72,32 @@ def _choose() -> str:
     return media
 
 
+def schema_org() -> str:
+    """The same description as schema.org JSON-LD, for the home page (mapped by ``schema_org.rq``)."""
+    return kg.per_version("peerkg.schema_org", _schema_org)
+
+
+def _schema_org() -> str:
+    mapped = _description()[0].query(SCHEMA_ORG.read_text(encoding="utf-8")).graph
+    return mapped.serialize(format="json-ld", context=SCHEMA_ORG_CONTEXT).replace("</", "<\\/")
+
+
 def _description() -> tuple[Graph, dict]:
-    """The graph and the HTML page's values, cached per (store version, URL root)."""
-    version = kg.version()
-    key = (version, request.url_root)
-    cache = current_app.extensions.setdefault("peerkg.dataset", {})
-    if key not in cache:
-        if any(cached_version != version for cached_version, _ in cache):
-            cache.clear()
-        facts = description.gather(_run, Path(current_app.config["QUERIES_DIR"]), version)
-        _, files = downloads.listing()
-        urls = description.Urls(
-            description=url_for("dataset.describe", _external=True),
-            landing_page=request.url_root,
-            sparql=url_for("sparql.endpoint", _external=True),
-            downloads=url_for("downloads.index", _external=True),
-        )
-        graph = description.describe(facts, files, urls)
-        cache[key] = (graph, _page(graph, facts, files, urls))
-    return cache[key]
+    """The graph and the HTML page's values, made once per (store version, URL root)."""
+    return kg.per_version("peerkg.dataset", _build)
+
+
+def _build() -> tuple[Graph, dict]:
+    facts = description.gather(_run, Path(current_app.config["QUERIES_DIR"]), kg.version())
+    _, files = downloads.listing()
+    urls = description.Urls(
+        description=url_for("dataset.describe", _external=True),
+        landing_page=request.url_root,
+        sparql=url_for("sparql.endpoint", _external=True),
+        downloads=url_for("downloads.index", _external=True),
+    )
+    graph = description.describe(facts, files, urls)
+    return graph, _page(graph, facts, files, urls)
 
 
 def _run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:

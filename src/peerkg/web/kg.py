@@ -52,6 +52,19 @@ def version() -> str:
     return store_path().name
 
 
+def per_version(name: str, build):
+    """``build()``, made once per (store version, URL root) and kept in the app under ``name``: for
+    descriptions and listings whose IRIs are the server's as the client reached it."""
+    current = version()
+    key = (current, request.url_root)
+    cache = current_app.extensions.setdefault(name, {})
+    if key not in cache:
+        if any(cached_version != current for cached_version, _ in cache):
+            cache.clear()
+        cache[key] = build()
+    return cache[key]
+
+
 def executor() -> Executor:
     extensions = current_app.extensions
     if "peerkg.executor" not in extensions:

@@ -1,23 +1,37 @@
-"""Content negotiation: ``Accept`` with q-values (werkzeug's parser), or a ``format=`` parameter."""
+"""Content negotiation: ``Accept`` with q-values (werkzeug's parser), or the format parameters clients send.
+
+Clients name formats in several ways: ``format=`` (Virtuoso, SPARQLWrapper, which repeats it with media
+types: ``format=rdf+xml&format=application/rdf+xml``), ``output=`` (Fuseki), or a file suffix. The first value
+that names a format able to represent the result wins; values that name nothing known, or a format that
+cannot hold this kind of result, are passed over and ``Accept`` decides, as the large servers do. Only a
+suffix (``/queries/table3.ttl``) is taken at its word: a suffix that cannot fit is a 406.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from flask import request
 
 from .. import formats
-from ..errors import NotAcceptable, UserInputError
+from ..errors import NotAcceptable
 
+# The request parameters that name a format, read in this order.
+FORMAT_PARAMETERS = ("format", "output")
 # Media type → format name; the first entry of each table is the default for */*. Plain JSON and XML are
-# what some clients ask for: the results formats for a table, JSON-LD for a graph.
-RESULT_TYPES = {f.media_type: f.name for f in formats.RESULTS.values()} | {"application/json": "json", "application/xml": "xml"}
+# what some clients ask for: the results formats for a table, JSON-LD for a graph. Plain text is a table
+# for people (Fuseki's output=text).
+RESULT_TYPES = {f.media_type: f.name for f in formats.RESULTS.values()} | {
+    "application/json": "json", "application/xml": "xml", "text/plain": "text",
+}
 RDF_TYPES = {f.media_type: f.name for f in formats.RDF.values()} | {"application/json": "jsonld"}
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
 # format= values, and the file suffixes of /queries/<name>.<suffix>: names, suffixes and common aliases.
 FORMAT_NAMES = (
     {f.name: f.name for f in (*formats.RESULTS.values(), *formats.RDF.values())}
     | {f.suffix: f.name for f in (*formats.RESULTS.values(), *formats.RDF.values())}
-    | {"json-ld": "jsonld", "rdf": "rdfxml"}
+    | {"json-ld": "jsonld", "rdf": "rdfxml", "n-triples": "ntriples", "n-quads": "nquads", "text": "text", "txt": "text"}
 )
-
 
 
 def media_type(name: str, graph_result: bool) -> str:
@@ -25,19 +39,25 @@ def media_type(name: str, graph_result: bool) -> str:
     return next(media for media, fmt in table.items() if fmt == name)
 
 
-def choose(graph_result: bool, requested: str | None = None) -> tuple[str, str]:
-    """(media type, format name) for a result; ``requested`` is a ``format=`` value or suffix, if any."""
+def requested(params) -> list[str]:
+    """The format values of a request's parameters, in order: every ``format=``, then every ``output=``."""
+    return [value for name in FORMAT_PARAMETERS for value in params.getlist(name)]
+
+
+def choose(graph_result: bool, requested: str | Iterable[str] | None = None, *, suffix: str | None = None) -> tuple[str, str]:
+    """(media type, format name) for a result: by ``suffix`` if given, else the first fitting ``requested``
+    value (a ``format=`` or ``output=`` value, or several), else ``Accept``."""
     table = RDF_TYPES if graph_result else RESULT_TYPES
-    if requested:
-        name = FORMAT_NAMES.get(requested.lower()) or table.get(requested.lower())
+    if suffix is not None:
+        name = _fitting(suffix, graph_result)
         if name is None:
-            raise UserInputError(f"unknown format {requested!r}; use one of {', '.join(sorted(set(FORMAT_NAMES)))}")
-        if graph_result:  # the plain names mean the RDF serialisation for a graph
-            name = {"xml": "rdfxml", "json": "jsonld"}.get(name, name)
-        if name not in table.values():
             kind = "a CONSTRUCT or DESCRIBE (an RDF graph)" if graph_result else "a SELECT or ASK (a results table)"
-            raise NotAcceptable(f"format {requested!r} cannot represent the result of {kind}; use one of {', '.join(sorted(set(table.values())))}")
+            raise NotAcceptable(f"format {suffix!r} cannot represent the result of {kind}; use one of {', '.join(sorted(set(table.values())))}")
         return media_type(name, graph_result), name
+    for value in _values(requested):
+        name = _fitting(value, graph_result)
+        if name is not None:
+            return media_type(name, graph_result), name
     best = request.accept_mimetypes.best_match(list(table)) if request.accept_mimetypes else next(iter(table))
     if best is None:
         raise NotAcceptable(
@@ -47,8 +67,38 @@ def choose(graph_result: bool, requested: str | None = None) -> tuple[str, str]:
     return best, table[best]
 
 
+def wants_page(graph_result: bool, requested: Iterable[str] = ()) -> bool:
+    """Whether to answer with an HTML page: ``format=html``, or no fitting format value and HTML preferred
+    to every data type by ``Accept`` (a browser); ``*/*`` alone still gets the data."""
+    for value in _values(requested):
+        if value == "html" or value in PAGE_TYPES:
+            return True
+        if _fitting(value, graph_result) is not None:
+            return False
+    offers = RDF_TYPES if graph_result else RESULT_TYPES
+    return prefers(*offers, *PAGE_TYPES) in PAGE_TYPES
+
+
 def prefers(*offers: str) -> str | None:
     """The best of ``offers`` for this request's Accept header (the first offer when there is none)."""
     if not request.accept_mimetypes:
         return offers[0]
     return request.accept_mimetypes.best_match(offers)
+
+
+def _values(requested: str | Iterable[str] | None) -> list[str]:
+    """Each value, lower-cased; a value may list media types separated by commas (SPARQLWrapper's do)."""
+    if requested is None:
+        return []
+    if isinstance(requested, str):
+        requested = [requested]
+    return [part.split(";")[0].strip().lower() for value in requested for part in value.split(",") if part.strip()]
+
+
+def _fitting(value: str, graph_result: bool) -> str | None:
+    """The format ``value`` names, if it can represent this kind of result."""
+    table = RDF_TYPES if graph_result else RESULT_TYPES
+    name = FORMAT_NAMES.get(value.lower()) or table.get(value.lower())
+    if graph_result:  # the plain names mean the RDF serialisation for a graph
+        name = {"xml": "rdfxml", "json": "jsonld"}.get(name, name)
+    return name if name in table.values() else None

@@ -81,15 +81,22 @@ def _field(param, value: str) -> dict:
 
 
 def _solutions(query: CannedQuery, substitutions: tuple) -> tuple[list[str], list[list[Cell]]]:
-    body = kg.run(answers.job(query.name, "json", substitutions))
+    return solution_rows(kg.run(answers.job(query.name, "json", substitutions)))
+
+
+def _triples(query: CannedQuery, substitutions: tuple) -> tuple[list[str], list[list[Cell]]]:
+    return triple_rows(answers.graph(query.name, substitutions))
+
+
+def solution_rows(body: bytes) -> tuple[list[str], list[list[Cell]]]:
+    """The columns and cells of SPARQL JSON results (an ASK is one column, ``_askResult``)."""
     variables, bindings = answers.terms(body)
     return variables, [[_cell(binding.get(v)) for v in variables] for binding in bindings]
 
 
-def _triples(query: CannedQuery, substitutions: tuple) -> tuple[list[str], list[list[Cell]]]:
-    graph = answers.graph(query.name, substitutions)
-    rows = [[_node(s), _node(p), _node(o)] for s, p, o in sorted(graph)]
-    return ["subject", "predicate", "object"], rows
+def triple_rows(graph) -> tuple[list[str], list[list[Cell]]]:
+    """A graph as a table of subject, predicate and object, sorted."""
+    return ["subject", "predicate", "object"], [[_node(s), _node(p), _node(o)] for s, p, o in sorted(graph)]
 
 
 def _cell(term: dict | None) -> Cell:

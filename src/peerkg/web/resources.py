@@ -1,8 +1,8 @@
 """Dereferenceable IRIs: ``/id/…``, ``/graph/…`` and ``/ontology`` answer with a description of their thing.
 
 Following the W3C note "Cool URIs for the Semantic Web", a thing's IRI (no suffix) answers ``303 See Other``
-to the document that describes it, chosen by ``Accept``: ``<iri>.html``, ``.ttl``, ``.jsonld``, ``.nt`` or
-``.rdf``. The documents answer ``200`` with ``Link`` headers to the other variants and to the thing they
+to the document that describes it, chosen by ``Accept``: ``<iri>.html``, ``.ttl``, ``.jsonld``, ``.nt``,
+``.nq``, ``.trig`` or ``.rdf``. The documents answer ``200`` with ``Link`` headers to the other variants and to the thing they
 describe. The IRIs are the configured base's (``PEERKG_BASE``); a server on another host serves them at
 the same paths.
 """
@@ -24,10 +24,9 @@ from .negotiation import NotAcceptable, prefers
 bp = Blueprint("resources", __name__)
 
 # suffix → (media type, format name in formats.RDF); HTML first: the default for browsers and */*. A
-# description is one graph, so the dataset formats other than JSON-LD are not offered.
-VARIANTS = {"html": ("text/html", None)} | {
-    f.suffix: (f.media_type, f.name) for f in formats.RDF.values() if not f.datasets or f.name == "jsonld"
-}
+# description is one graph: in N-Quads and TriG (which Comunica asks for first) its triples are in the
+# default graph, where a client's triple patterns find them.
+VARIANTS = {"html": ("text/html", None)} | {f.suffix: (f.media_type, f.name) for f in formats.RDF.values()}
 BY_MEDIA = {media: suffix for suffix, (media, _) in VARIANTS.items()} | {"application/json": "jsonld", "application/xhtml+xml": "html"}
 
 
@@ -36,7 +35,7 @@ def thing(path: str) -> Response:
     return _dereference("id/" + path, _describe)
 
 
-@bp.get("/graph/<name>")
+@bp.get("/graph/<path:name>")  # curated graphs are graph/curated/<name>
 def named_graph(name: str) -> Response:
     return _dereference("graph/" + name, _graph)
 

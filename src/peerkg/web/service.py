@@ -1,4 +1,14 @@
-"""The SPARQL 1.1 Service Description of the endpoint, with the dataset's VoID statistics."""
+"""The SPARQL 1.1 Service Description of the endpoint, with the dataset's VoID statistics and the canned queries.
+
+Each canned query is given with its text and parameters in SHACL's vocabulary for SPARQL executables
+(W3C SHACL, section 5 and 6, with the parameter model of SHACL Advanced Features): a
+``sh:SPARQLSelectExecutable`` (``sh:select``), ``sh:SPARQLConstructExecutable`` (``sh:construct``) or
+``sh:SPARQLAskExecutable`` (``sh:ask``) that is ``sh:Parameterizable``, with one ``sh:parameter`` per
+parameter: ``sh:path`` (an IRI whose local name is the variable's), ``sh:name``, ``sh:description``,
+``sh:datatype`` or ``sh:nodeKind sh:IRI``, ``sh:defaultValue`` and ``sh:optional``. SHACL is a W3C
+Recommendation the project already uses for its shapes, its terms cover every query form the canned queries
+use and typed, optional parameters with defaults; ``spex`` is one project's vocabulary with fewer users.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +17,22 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from .. import formats, guard
 from ..executor import Job
-from ..iris import PREFIXES, SD, VOID
+from ..iris import PREFIXES, SD, SH, VOID
+from ..queries import CannedQuery
 from . import kg
 
 STATIC = Path(__file__).with_name("service.ttl")
 VOID_FIELDS = ("triples", "entities", "distinctSubjects", "distinctObjects", "classes", "properties")
+# query form → (SHACL class, property holding the text); SHACL has no DESCRIBE executable.
+EXECUTABLES = {"select": (SH.SPARQLSelectExecutable, SH.select), "construct": (SH.SPARQLConstructExecutable, SH.construct),
+               "ask": (SH.SPARQLAskExecutable, SH.ask)}
+# parameter type → what SHACL says of its values
+PARAMETER_VALUES = {"iri": (SH.nodeKind, SH.IRI), "string": (SH.datatype, XSD.string), "integer": (SH.datatype, XSD.integer),
+                    "boolean": (SH.datatype, XSD.boolean), "date": (SH.datatype, XSD.date)}
 
 
 def describe(endpoint: str) -> Graph:
@@ -54,7 +72,34 @@ def _build(endpoint: str) -> Graph:
         graph.add((service, RDFS.seeAlso, page))
         graph.add((page, DCTERMS.title, Literal(query.title)))
         graph.add((page, DCTERMS.description, Literal(query.question)))
+        _executable(graph, page, query)
     return graph
+
+
+def _executable(graph: Graph, page: URIRef, query: CannedQuery) -> None:
+    """The query's text and parameters, in SHACL's terms."""
+    form = guard.check(query.text).form
+    if form not in EXECUTABLES:
+        return
+    kind, text = EXECUTABLES[form]
+    graph.add((page, RDF.type, kind))
+    graph.add((page, RDF.type, SH.Parameterizable))
+    graph.add((page, text, Literal(query.text)))
+    graph.add((page, RDFS.comment, Literal(query.description)))
+    for param in query.params:
+        node = URIRef(f"{page}#parameter-{param.name}")
+        graph.add((page, SH.parameter, node))
+        graph.add((node, RDF.type, SH.Parameter))
+        graph.add((node, SH.path, URIRef(f"{page}#{param.name}")))  # the local name is the variable's
+        graph.add((node, SH.name, Literal(param.name)))
+        graph.add((node, SH.description, Literal(param.description)))
+        graph.add((node, *PARAMETER_VALUES[param.type]))
+        # Every parameter may be left out: the query then runs with it bound to its default, or unbound.
+        graph.add((node, SH.optional, Literal(True)))
+        if param.default is not None:
+            graph.add((node, SH.defaultValue, formats.to_rdflib(param.term(param.default))))
+        if param.example is not None:
+            graph.add((node, SKOS.example, Literal(param.example)))
 
 
 def _select(name: str) -> list[dict[str, str]]:

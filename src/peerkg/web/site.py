@@ -1,11 +1,15 @@
-"""The site's own pages: the home page, with the dataset's sources, live counts and the evidence map."""
+"""The site's own pages: the home page, with the dataset's sources, live counts and the evidence map; the icon."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import functools
+import io
+
+from flask import Blueprint, Response, render_template
+from PIL import Image, ImageDraw
 
 from ..iris import BIRO, PKG
-from . import answers, evidence_map, pages
+from . import answers, dataset, evidence_layout, evidence_map, pages
 
 bp = Blueprint("site", __name__)
 
@@ -27,5 +31,23 @@ def home() -> str:
     per_class = {row["class"]: int(row["resources"]) for row in answers.rows("stats_classes")}
     counts = [(per_class.get(str(term), 0), noun) for term, noun in COUNTED]
     triples = int(answers.rows("void_stats")[0]["triples"])
-    return render_template("home.html", counts=counts, triples=triples,
-                           sources=pages.sources(answers.graph("source_articles")), svg=evidence_map.inline_svg())
+    return render_template("home.html", counts=counts, triples=triples, sources=pages.sources(answers.graph("source_articles")),
+                           svg=evidence_map.inline_svg(), schema_org=dataset.schema_org())
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    response = Response(_icon(), mimetype="image/vnd.microsoft.icon")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@functools.cache
+def _icon() -> bytes:
+    """The evidence map's benefit mark (a ▲ in its colours), drawn by Pillow at 64 px and kept at 16, 32 and 48."""
+    mark = evidence_layout.STYLE["benefit"]
+    image = Image.new("RGBA", (64, 64), mark["fill"])
+    ImageDraw.Draw(image).polygon([(32, 10), (56, 52), (8, 52)], fill=mark["ink"])
+    out = io.BytesIO()
+    image.save(out, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
+    return out.getvalue()

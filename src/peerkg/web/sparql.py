@@ -11,8 +11,8 @@ import pyoxigraph as ox
 
 from .. import formats, guard
 from ..errors import Refused, UnsupportedMediaType, UserInputError
-from .negotiation import RDF_TYPES, choose, prefers
-from . import kg, results, service
+from .negotiation import choose, requested, wants_page
+from . import kg, results, service, sparql_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -33,7 +33,10 @@ def endpoint() -> Response:
     dataset = (_graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
     if dataset == (None, None):
         dataset = None
-    return results.answer(query, checked, dataset=dataset, requested=params.get("format"))
+    values = requested(params)
+    if wants_page(checked.graph_result, values):
+        return sparql_page.render(query, checked, dataset)
+    return results.answer(query, checked, dataset=dataset, requested=values)
 
 
 def _read():
@@ -102,12 +105,12 @@ def _merged(*sources) -> MultiDict:
 def _description() -> Response:
     if request.method == "POST":
         raise UserInputError("a POST to /sparql needs a query")
-    if "format" not in request.args and prefers(*RDF_TYPES, "text/html") == "text/html":
+    if wants_page(True, requested(request.args)):
         # A browser (text/html before any RDF type) lands on the query editor; other clients get the description.
         response = redirect(url_for("editor.page"), code=303)
         response.vary.add("Accept")
         return response
-    media, name = choose(graph_result=True, requested=request.args.get("format"))
+    media, name = choose(graph_result=True, requested=requested(request.args))
     graph = service.describe(request.base_url)
     response = Response(formats.serialize_graph(graph, name), mimetype=media)
     response.vary.add("Accept")

@@ -93,7 +93,9 @@
       document.getElementById("yasgui").scrollIntoView();
     });
   });
-  const asked = new URLSearchParams(window.location.search).get("canned");
-  if (asked && byName[asked]) open(asked);
+  const asked = new URLSearchParams(window.location.search);
+  if (asked.get("canned") && byName[asked.get("canned")]) open(asked.get("canned"));
+  // /editor?query=… (the link on a /sparql results page): the query in a new tab of its own.
+  else if (asked.get("query")) yasgui.addTab(true, { name: "Query", yasqe: { value: asked.get("query") }, requestConfig: { endpoint: config.endpoint } });
   window.peerkgEditor = yasgui;
 })();
