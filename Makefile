@@ -34,7 +34,7 @@ chromium:
 
 # The client tests dereference IRIs with Redland's rapper (Debian raptor2-utils, installed when missing).
 rapper:
-	command -v rapper >/dev/null || ($(SUDO) apt-get -o DPkg::Lock::Timeout=600 update && $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y raptor2-utils)
+	command -v rapper >/dev/null || ($(APT) update && $(APT) install -y raptor2-utils)
 
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP) $(NODE_STAMP)

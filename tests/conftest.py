@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import pytest
@@ -114,9 +113,9 @@ def start_server(data_dir: Path, *options: str, env: dict | None = None) -> Serv
 
 @contextlib.contextmanager
 def serving(data_dir: Path, *options: str, env: dict | None = None):
-    """A real ``peerkg serve`` (2 workers, 2-second query limit unless ``options`` say otherwise); yields its
+    """A real ``peerkg serve`` (2 workers, 5-second query limit unless ``options`` say otherwise); yields its
     base URL, and checks that every worker exited cleanly."""
-    served = start_server(data_dir, "--workers", "2", "--query-timeout", "2", *options, env=env)
+    served = start_server(data_dir, "--workers", "2", "--query-timeout", "5", *options, env=env)
     try:
         yield served.url
     finally:

@@ -32,11 +32,13 @@ def page(browser, server):
     """A fresh page (own cookies and storage) that records every URL it requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
-    opened.requested = []
+    opened.requested, violations = [], []
     opened.on("request", lambda request: opened.requested.append(request.url))
+    opened.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
     opened.set_default_timeout(15_000)
     yield opened
     context.close()
+    assert violations == []  # every page works under the site's Content-Security-Policy
 
 
 def screenshot(page, name: str) -> None:
@@ -228,3 +230,31 @@ def test_wide_results_stay_in_the_column_and_datatypes_show_on_demand(browser, s
     assert notes.first.is_visible() and notes.first.inner_text().startswith(" (")
     screenshot(page, "query-wide-datatypes")
     context.close()
+
+
+def test_a_curated_literal_cannot_blank_a_page(browser, tmp_path):
+    """A literal ``<!--<script>`` once swallowed the page body into the embedded JSON-LD element."""
+    from peerkg import build, iris
+    from peerkg.config import Settings
+    from peerkg.curation import commit, submission
+    from peerkg.web import create_app
+
+    settings = Settings(data_dir=tmp_path / "data")
+    build.build(settings)
+    example = (Path(__file__).parents[1] / "examples" / "curated-study.ttl").read_text()
+    scripted = example + ('\n<https://w3id.org/peerkg/id/study/example-2024> <http://www.w3.org/2004/02/skos/core#note> '
+                          '"<!--<script>" ; <http://www.w3.org/2000/01/rdf-schema#seeAlso> <javascript:alert(1)> .\n')
+    commit.commit(settings, commit.Operation.PUT, iris.curated_graph("scripted"),
+                  submission.parse(scripted.encode(), submission.format_for(file_name="x.ttl"), "scripted.ttl"), "tester")
+    html = create_app({"TESTING": True, "DATA_DIR": str(settings.data_dir)}).test_client().get("/id/study/example-2024.html").text
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.set_content(html)
+        assert page.locator("h2#statements").is_visible()
+        note = page.locator("td", has_text="<!--<script>")
+        assert note.count() == 1 and note.locator("a").count() == 0
+        assert page.locator("a[href^='javascript:']").count() == 0
+        assert page.get_by_text("javascript:alert(1)").count() == 1
+    finally:
+        context.close()

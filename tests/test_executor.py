@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -29,11 +28,11 @@ THEMES = "SELECT (COUNT(DISTINCT ?t) AS ?n) { ?t a <https://w3id.org/peerkg/onto
 
 
 def test_the_child_is_killed_at_the_time_limit_and_replaced(kg):
-    executor = Executor(Limits(timeout=1.0, max_bytes=10**8), size=1)
+    executor = Executor(Limits(timeout=3.0, max_bytes=10**8), size=1)
     try:
         assert b'"value":"20"' in executor.run(job(kg, THEMES))
         (first,) = executor._idle
-        with pytest.raises(QueryTimeout, match="ran past the 1-second limit"):
+        with pytest.raises(QueryTimeout, match="ran past the 3-second limit"):
             executor.run(job(kg, HEAVY))
         assert not first.process.is_alive() and executor._idle == []
         assert b'"value":"20"' in executor.run(job(kg, THEMES))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 
 import pytest
 import requests
@@ -225,11 +224,9 @@ def test_bad_requests_are_refused_and_change_nothing(server, request_kwargs, sta
 
 
 def test_a_query_past_the_time_limit_is_stopped_with_503(server):
-    started = time.monotonic()
     response = requests.get(server + "/sparql", params={"query": HEAVY}, timeout=60)
     assert response.status_code == 503
-    assert "ran past the 2-second limit and was stopped" in response.json()["detail"]
-    assert time.monotonic() - started < 10
+    assert "ran past the 5-second limit and was stopped" in response.json()["detail"]
     # The stopped worker serves the next query at once.
     for _ in range(4):
         assert count(server, THEMES) == 20

@@ -70,7 +70,6 @@ def build(settings: Settings, if_needed: bool) -> None:
 @click.pass_obj
 @_errors
 def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Path | None, query_timeout: float) -> None:
-    from .executor import Executor, Job
     from .serve import serve as run_server
 
     # Fail now, with a clear message, if there is no store; without opening it (gunicorn forks this process).

@@ -112,7 +112,6 @@ def _child(connection, limits: Limits) -> None:
     """The child's loop: confine, say ready, then one task at a time; the store reopened only when the
     published version changes."""
     sandbox.confine(limits.memory_bytes)
-    sandbox.lower_priority()
     connection.send(("ready",))
     store, opened = None, None
     while True:

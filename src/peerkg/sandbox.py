@@ -12,7 +12,6 @@ allocation fails and the process ends, which the parent reports as the memory li
 from __future__ import annotations
 
 import errno
-import os
 import resource
 import socket
 
@@ -38,10 +37,3 @@ def confine(memory_bytes: int | None) -> None:
         # Fail closed: without the filter, this process must not run untrusted work.
         raise PeerkgError(f"cannot confine the worker process (seccomp): {problem}; peerkg needs Linux with libseccomp") from None
 
-
-def lower_priority() -> None:
-    """Let the web workers' threads run first: a query process yields the CPU to request handling."""
-    try:
-        os.nice(5)
-    except OSError:
-        pass

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from .. import formats, iris, shapes, store
 from ..config import Settings
-from ..errors import Conflict, NotFound, PeerkgError, ValidationFailed
+from ..errors import Conflict, NotFound, UserInputError, ValidationFailed
 from ..iris import PKG, SPDX, VOID
 from . import check, report as reports, rules, submission as submissions
 from .submission import Submission
@@ -70,6 +70,8 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
             if not existed:
                 raise NotFound(f"there is no graph {graph} to delete")
             _refuse_if_depended_on(current, target_graph)
+        elif not submission.triples:
+            raise UserInputError(f"{submission.name} holds no triples: send the graph's triples, or DELETE the graph to remove it")
         else:
             report = check.check(submission, current, shapes_graph, ontology,
                                  replacing=target_graph if operation is Operation.PUT else None)

@@ -63,8 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, problems.from_http)
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a reverse proxy, the URLs the app writes (service description, listings) are the ones the
-        # client used, from X-Forwarded-Proto/Host/Prefix, trusted for this many proxies.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=app.config["TRUSTED_PROXIES"],
+        # client used, from X-Forwarded-Proto/Host/Prefix, and the client is the one X-Forwarded-For names
+        # (its share of the query processes), trusted for this many proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=app.config["TRUSTED_PROXIES"],
                                 x_host=app.config["TRUSTED_PROXIES"], x_prefix=app.config["TRUSTED_PROXIES"])
     app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, lambda: _version(app.config), app.config["RESULT_CACHE_ENTRIES"])
     app.wsgi_app = request_body.BodyReader(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["BODY_TIMEOUT"])

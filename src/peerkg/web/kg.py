@@ -130,28 +130,27 @@ def _cache(name: str, **options) -> ResultCache:
 
 
 def run(job: Job) -> bytes:
-    cache = _cache("peerkg.cache", fits=lambda body: len(body) <= CACHE_MAX_BODY)
-    body = cache.get(job)
-    if body is None:
-        with slots().hold(_client()):
-            body = executor().run(job)
-        cache.put(job, body)
-    return body
-
-
-def _client() -> str | None:
-    return request.remote_addr if has_request_context() else None
+    return _remembered("peerkg.cache", job, lambda: executor().run(job), fits=lambda body: len(body) <= CACHE_MAX_BODY)
 
 
 def check(query: str) -> guard.Checked:
     """The guard's verdict on a client's query, read in a query process (bounded like the query itself)."""
-    verdicts = _cache("peerkg.verdicts")
-    checked = verdicts.get(query)
-    if checked is None:
+    return _remembered("peerkg.verdicts", query, lambda: executor().check(query))
+
+
+def _remembered(cache_name: str, key, compute, **options):
+    """``compute()`` once per key (and store version: keys name it), run in one of the client's query slots."""
+    cache = _cache(cache_name, **options)
+    value = cache.get(key)
+    if value is None:
         with slots().hold(_client()):
-            checked = executor().check(query)
-        verdicts.put(query, checked)
-    return checked
+            value = compute()
+        cache.put(key, value)
+    return value
+
+
+def _client() -> str | None:
+    return request.remote_addr if has_request_context() else None
 
 
 def etag(job: Job) -> str:
