@@ -94,9 +94,9 @@ def test_rejected_writes_change_nothing(live, media, data, method):
 
 @FUZZ
 @given(prefix=st.sampled_from(["/id/", "/graph/", "/queries/", "/ontology/", "/download/", "/store?graph=", "/evidence-map", "/"]),
-       rest=text, accept=st.sampled_from(ACCEPTS), etag=st.none() | text)
+       rest=text, accept=st.sampled_from(ACCEPTS), etag=st.none() | st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7e), max_size=80))
 def test_paths_and_headers(live, prefix, rest, accept, etag):
-    headers = {"Accept": accept} | ({"If-None-Match": etag.encode("latin-1", "replace").decode("latin-1")} if etag else {})
+    headers = {"Accept": accept} | ({"If-None-Match": etag} if etag else {})
     response = requests.get(live + prefix + quote(rest.encode("utf-8", "surrogatepass"), safe="/?=&"), headers=headers, timeout=30)
     assert acceptable(response), (response.status_code, response.text[:300])
 
