@@ -13,6 +13,7 @@ The query processes cannot open network sockets either (sandbox.py), whatever a 
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 from pyparsing import ParseException, ParseResults
@@ -26,6 +27,9 @@ FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construc
 
 
 EXCERPT = 200  # characters of a client's input an error message may quote
+# rdflib's SPARQL grammar (pyparsing) keeps parse state on shared objects: two threads of a web worker
+# parsing at once corrupt each other's parse (TypeError inside pyparsing). One parse at a time per process.
+PARSER_LOCK = threading.Lock()  # also held by the few in-process rdflib queries (web/dataset.py)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ def check(query: str) -> Checked:
     """The query's form; ``UserInputError`` (400) for bad syntax, ``Refused`` (403) for updates and SERVICE."""
     query = normalise(query)
     try:
-        tree = parseQuery(query)
+        with PARSER_LOCK:
+            tree = parseQuery(query)
     except (ValueError, OverflowError) as problem:  # e.g. a \U escape past U+10FFFF
         raise UserInputError(excerpt(f"the query cannot be read: {problem}")) from None
     except RecursionError:
@@ -89,7 +94,8 @@ def _syntax_message(problem: ParseException) -> str:
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        with PARSER_LOCK:
+            parseUpdate(text)
     except ParseException:
         return False
     return True

@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO
 
 from .. import dataset as description
-from .. import formats
+from .. import formats, guard
 from ..errors import UserInputError
 from ..executor import Job
 from ..iris import VOID
@@ -78,8 +78,9 @@ def schema_org() -> str:
 
 
 def _schema_org() -> str:
-    mapped = _description()[0].query(SCHEMA_ORG.read_text(encoding="utf-8")).graph
-    return mapped.serialize(format="json-ld", context=SCHEMA_ORG_CONTEXT).replace("</", "<\\/")
+    with guard.PARSER_LOCK:  # rdflib's SPARQL parser is not thread-safe
+        mapped = _description()[0].query(SCHEMA_ORG.read_text(encoding="utf-8")).graph
+    return pages.script_json(mapped.serialize(format="json-ld", context=SCHEMA_ORG_CONTEXT))
 
 
 def _description() -> tuple[Graph, dict]:
