@@ -29,6 +29,13 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 chromium:
 	command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
+# The reasoner tests run HermiT (bundled with owlready2) on Debian's Java, installed when missing; a busy
+# apt waits for its lock instead of failing.
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
+.PHONY: java
+java:
+	command -v java >/dev/null || ($(APT) update && $(APT) install -y default-jre-headless)
+
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg build --if-needed
@@ -36,7 +43,7 @@ serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg serve --host $(HOST) --port $(PORT)
 
 ## test: run the whole test suite
-test: $(STAMP) $(NODE_STAMP) chromium
+test: $(STAMP) $(NODE_STAMP) chromium java
 	$(BIN)/pytest
 
 build: $(STAMP)

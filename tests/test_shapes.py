@@ -540,7 +540,15 @@ def break_groups_sized(ctx) -> bool:
     return bool(sizes)
 
 
+def break_creators_attributed(ctx) -> bool:
+    attributions = sorted(ctx.small.objects(ctx.focus, PROV.qualifiedAttribution))
+    for attribution in attributions[:1]:
+        ctx.small.remove((ctx.focus, PROV.qualifiedAttribution, attribution))
+    return bool(attributions)
+
+
 SPARQL_BREAKERS: dict[URIRef, Callable[[Context], bool]] = {
+    SHAPES_NS["Work-creatorsAttributed"]: break_creators_attributed,
     SHAPES_NS["BibliographicReference-citingWorkCites"]: break_citing_work_cites,
     SHAPES_NS["ReviewedStudy-groupsSized"]: break_groups_sized,
 }

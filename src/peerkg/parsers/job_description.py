@@ -140,9 +140,8 @@ def _add_article(facts: Facts, parts: _Parts) -> URIRef:
         DCTERMS.title: parts.title.text,
         PKG.authorsAsWritten: ", ".join(names),
     })
-    for name in names:
-        # Names are written given name first ("Carolyn S Dewa").
-        facts.add(article, DCTERMS.creator, bibliography.add_person(facts, name, family=name.rsplit(" ", 1)[-1]))
+    # Names are written given name first ("Carolyn S Dewa").
+    bibliography.add_authors(facts, ARTICLE_KEY, [bibliography.add_person(facts, name, family=name.rsplit(" ", 1)[-1]) for name in names])
     facts.derive(article, parts.title, "title")
     facts.derive(article, parts.authors, "authors")
     return article
@@ -311,8 +310,7 @@ def _add_entry(facts: Facts, article: URIRef, number: int, line: Line, text: str
         BIRO.references: work,
     })
     facts.add_all(work, cited.values)
-    for creator in cited.creators:
-        facts.add(work, DCTERMS.creator, creator)
+    bibliography.add_authors(facts, cited.key, cited.creators)
     facts.add(article, CITO.cites, work)
     facts.add(work, CITO.isCitedBy, article)
     for subject in (entry, work):
@@ -355,7 +353,7 @@ def _read_publication(facts: Facts, rest: str, line: Line) -> dict:
             DCTERMS.title: match["title"],
             # The model keeps no separate work for the book; its title stands where a journal would.
             PRISM.publicationName: match["book"],
-            DCTERMS.publisher: match["publisher"],
+            DCTERMS.publisher: bibliography.add_organisation(facts, match["publisher"]),
             FABIO.hasPublicationYear: _year(match["year"]),
             PRISM.pageRange: match["pages"],
         }
@@ -374,7 +372,7 @@ def _read_publication(facts: Facts, rest: str, line: Line) -> dict:
         return {
             RDF.type: FABIO.Book,
             DCTERMS.title: match["title"],
-            DCTERMS.publisher: match["publisher"],
+            DCTERMS.publisher: bibliography.add_organisation(facts, match["publisher"]),
             FABIO.hasPublicationYear: _year(match["year"]),
         }
     if match := UNDATED.fullmatch(rest):

@@ -137,7 +137,8 @@ def _citing_article(facts: Facts, cited: URIRef, title: Line, source: Line, ids:
     if not what:
         raise facts.error("expected 'PMID: … [PMC: ….] DOI: ….'", ids)
     authors = where["authors"].split(", ")
-    work = iris.work(iris.work_key(AUTHOR.match(authors[0])["family"], where["year"]))
+    key = iris.work_key(AUTHOR.match(authors[0])["family"], where["year"])
+    work = iris.work(key)
     facts.add_all(work, {
         RDF.type: FABIO.JournalArticle,
         DCTERMS.title: title.text.removesuffix("."),
@@ -153,6 +154,5 @@ def _citing_article(facts: Facts, cited: URIRef, title: Line, source: Line, ids:
         CITO.cites: cited,
     })
     facts.add(cited, CITO.isCitedBy, work)
-    for name in authors:
-        facts.add(work, DCTERMS.creator, bibliography.add_person(facts, name, AUTHOR.match(name)["family"]))
+    bibliography.add_authors(facts, key, [bibliography.add_person(facts, name, AUTHOR.match(name)["family"]) for name in authors])
     facts.derive(work, title, f"citing article {number}", through=ids)
