@@ -69,6 +69,7 @@ class PKG(DefinedNamespace):
     reports: URIRef
     reviews: URIRef
     hasInformantGroup: URIRef
+    reviewedPopulation: URIRef
     role: URIRef
     dataCollectionMethod: URIRef
     analysisMethod: URIRef
