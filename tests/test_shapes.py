@@ -254,16 +254,18 @@ def neighbourhood(world: Graph, focus) -> Graph:
 
 def completed(small: Graph, world: Graph) -> Graph:
     """The neighbourhood with the type of every node it mentions, the class hierarchy, and the ontology's
-    declarations of terms and disjoint classes (which shapes/terms.ttl reads)."""
+    disjoint classes and declarations of the terms it uses (which shapes/terms.ttl reads)."""
     graph = Graph() + small
     for node in {n for n in set(small.subjects()) | set(small.objects()) if isinstance(n, URIRef)}:
         for cls in world.objects(node, RDF.type):
             graph.add((node, RDF.type, cls))
     for triple in (*world.triples((None, RDFS.subClassOf, None)), *world.triples((None, OWL.disjointWith, None))):
         graph.add(triple)
-    for kind in DECLARATIONS:
-        for term in world.subjects(RDF.type, kind):
-            graph.add((term, RDF.type, kind))
+    used = set(graph.predicates()) | set(graph.objects(None, RDF.type))
+    for term in used:
+        for kind in DECLARATIONS:
+            if (term, RDF.type, kind) in world:
+                graph.add((term, RDF.type, kind))
     return graph
 
 
