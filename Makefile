@@ -36,6 +36,13 @@ chromium:
 rapper:
 	command -v rapper >/dev/null || ($(APT) update && $(APT) install -y raptor2-utils)
 
+# The reasoner tests run HermiT (bundled with owlready2) on Debian's Java, installed when missing; a busy
+# apt waits for its lock instead of failing.
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
+.PHONY: java
+java:
+	command -v java >/dev/null || ($(APT) update && $(APT) install -y default-jre-headless)
+
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg build --if-needed
@@ -43,7 +50,7 @@ serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg serve --host $(HOST) --port $(PORT)
 
 ## test: run the whole test suite
-test: $(STAMP) $(NODE_STAMP) chromium rapper
+test: $(STAMP) $(NODE_STAMP) chromium rapper java
 	$(BIN)/pytest
 
 build: $(STAMP)

@@ -69,7 +69,7 @@ def test_home_page(page, server, kg):
     assert page.title() == "Peer Support Knowledge Graph · Peer Support Knowledge Graph"
     counts = page.locator("ul.counts li").all_inner_texts()
     assert [" ".join(c.split()) for c in counts] == [
-        "9 qualitative studies", "15 informant groups", "4 theme categories", "20 themes", "42 findings",
+        "9 qualitative studies", "12 informant groups", "4 theme categories", "20 themes", "42 findings",
         "63 reference entries", "27 peer role activities", "165 source passages",
         f"{len({(q.subject, q.predicate, q.object) for q in kg.quads()}):,} distinct triples",
     ]

@@ -45,7 +45,7 @@ def test_build_provenance_records_each_input(kg):
     others = ["seeds/manifest.toml", "ontology/peerkg.ttl", *(f"vocab/{p.name}" for p in sorted((PROJECT_ROOT / "vocab").glob("*.ttl"))),
               *(f"shapes/{p.name}" for p in sorted((PROJECT_ROOT / "shapes").glob("*.ttl")))]
     expected = sums | {name: hashlib.sha256((PROJECT_ROOT / name).read_bytes()).hexdigest() for name in others}
-    assert recorded == expected and len(recorded) == 4 + 1 + 1 + 2 + 7
+    assert recorded == expected and len(recorded) == 4 + 1 + 1 + 3 + 8
 
 
 def test_a_violation_fails_the_build_and_keeps_the_published_store(project_copy):

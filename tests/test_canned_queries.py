@@ -405,11 +405,8 @@ def test_informants_by_study(kg):
         ("chinman-2008", "supervisors", "Supervisors", "34"),
         ("moll-2009", "Peer support workers", "Peer support workers", "6"),
         ("moll-2009", "managers", "Managers", "6"),
-        # "The experiences of peer support workers, their nonpeer colleagues, and the recipients of peer support
-        # services were investigated": groups without sizes.
-        ("metasynthesis-2013", "peer support workers", "Peer support workers", None),
-        ("metasynthesis-2013", "nonpeer colleagues", "Nonpeer colleagues", None),
-        ("metasynthesis-2013", "recipients of peer support services", "Recipients of peer support services", None),
+        # The metasynthesis has no informant groups: the groups its page names are the populations of the 27
+        # studies it reviews (pkg:reviewedPopulation), which 0.1.0 listed here as its informants.
     ]
     assert result[0]["label"] == "Armstrong et al. 1995"
     one = run(kg, "informants_by_study", study="id/study/gates-2007")
@@ -418,24 +415,28 @@ def test_informants_by_study(kg):
 
 def test_informants_by_role(kg):
     result = run(kg, "informants_by_role")
-    assert [(row["role"], row["studies"], row["stated_total"], row["groups_without_size"]) for row in result] == [
-        ("Mental health agency staff", "1", "93", "0"),
-        ("Consumer-providers", "1", "59", "0"),
-        ("Supervisors", "1", "34", "0"),
-        ("Consumer volunteers", "1", "23", "0"),
-        ("Peer providers", "1", "15", "0"),
-        ("Former peer support specialists", "1", "11", "0"),
-        ("Peer support specialists who completed the training", "1", "11", "0"),
-        ("Other team members", "1", "10", "0"),
-        ("Managers", "1", "6", "0"),
-        ("Peer support workers", "2", "6", "1"),  # Moll et al. 2009 (n=6) and the metasynthesis (no n)
-        ("Consumer-staff employed", "1", "3", "0"),
-        ("Consumer employees", "1", "2", "0"),
-        ("Nonpeer colleagues", "1", None, "1"),
-        ("Recipients of peer support services", "1", None, "1"),
+    # The metasynthesis's populations are no longer counted as informants (they were in 0.1.0: "Peer support
+    # workers" had 2 studies and 1 group without size, and "Nonpeer colleagues" and "Recipients of peer
+    # support services" a row each).
+    assert [(row["role"], row["kind"], row["studies"], row["stated_total"], row["groups_without_size"]) for row in result] == [
+        ("Mental health agency staff", "Non-peer staff", "1", "93", "0"),
+        ("Consumer-providers", "Peer workers", "1", "59", "0"),
+        ("Supervisors", "Non-peer staff", "1", "34", "0"),
+        ("Consumer volunteers", "Peer workers", "1", "23", "0"),
+        ("Peer providers", "Peer workers", "1", "15", "0"),
+        ("Former peer support specialists", "Peer workers", "1", "11", "0"),
+        ("Peer support specialists who completed the training", "Peer workers", "1", "11", "0"),
+        ("Other team members", "Non-peer staff", "1", "10", "0"),
+        ("Managers", "Non-peer staff", "1", "6", "0"),
+        ("Peer support workers", "Peer workers", "1", "6", "0"),
+        ("Consumer-staff employed", "Peer workers", "1", "3", "0"),
+        ("Consumer employees", "Peer workers", "1", "2", "0"),
     ]
     # Every stated n of Table 3: 23 + 11 + 11 + 3 + (2 + 10) + (93 + 15) + (59 + 34) + (6 + 6).
     assert sum(int(row["stated_total"] or 0) for row in result) == 273
+    # Peer workers against staff, by the role hierarchy (skos:broader), no label patterns.
+    by_kind = {kind: sum(int(row["stated_total"]) for row in result if row["kind"] == kind) for kind in ("Peer workers", "Non-peer staff")}
+    assert by_kind == {"Peer workers": 59 + 23 + 15 + 11 + 11 + 6 + 3 + 2, "Non-peer staff": 93 + 34 + 10 + 6}
 
 
 def test_methods_hierarchy(kg):
@@ -644,7 +645,8 @@ def test_describe(kg):
 
 def test_named_graph(kg):
     assert len(run(kg, "named_graph")) == 24
-    assert len(run(kg, "named_graph", graph="graph/review_table3")) == 364
+    # 50 fewer than in 0.1.0: the 12 role concepts and their scheme moved to vocab/informant-roles.ttl.
+    assert len(run(kg, "named_graph", graph="graph/review_table3")) == 314
 
 
 def test_nearby_iris(kg):

@@ -9,7 +9,7 @@ import pytest
 import requests
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from peerkg import dataset, exports, iris
 from peerkg.config import PROJECT_ROOT
@@ -52,7 +52,7 @@ def test_facts_hold_the_build_time_and_the_source_articles(facts, kg):
         "PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?ended WHERE { GRAPH ?g { ?b prov:endedAtTime ?ended } }"
     )
     assert facts.modified == Literal(row["ended"].value, datatype=XSD.dateTime)
-    works = sorted(str(w) for w in set(facts.sources.subjects()))
+    works = [str(w) for w in dataset.source_works(facts.sources)]
     assert works == [str(iris.work(key)) for key in ("jacobson-job-description", "metasynthesis-2013", "review-2012", "umbrella-review")]
     assert facts.sources.value(iris.work("review-2012"), PRISM.doi) == Literal("10.2174/1745017901208010022")
     assert facts.sources.value(iris.work("metasynthesis-2013"), FABIO.hasPubMedId) == Literal("23477647")
@@ -130,10 +130,52 @@ def test_what_who_licence_and_version(described, node, kg):
 
 
 def test_the_source_articles_with_their_identifiers(described, node):
-    sources = set(described.objects(node("dataset"), DCTERMS.source))
+    # prov:wasDerivedFrom, not dcterms:source: DCAT-AP 3.0 wants a dcat:Dataset as the value of that.
+    sources = set(described.objects(node("dataset"), PROV.wasDerivedFrom))
     assert sources == {iris.work(k) for k in ("jacobson-job-description", "metasynthesis-2013", "review-2012", "umbrella-review")}
+    assert not list(described.objects(node("dataset"), DCTERMS.source))
     assert described.value(iris.work("review-2012"), PRISM.doi) == Literal("10.2174/1745017901208010022")
     assert described.value(iris.work("metasynthesis-2013"), FABIO.hasPubMedId) == Literal("23477647")
+    # Every source article has a name: the 2012 review, whose seed gives no title, a label saying what it is.
+    names = {key: described.value(iris.work(key), DCTERMS.title) or described.value(iris.work(key), RDFS.label)
+             for key in ("jacobson-job-description", "metasynthesis-2013", "review-2012", "umbrella-review")}
+    assert names["review-2012"] == Literal("A literature review of 2012 (its seed states no title)")
+    assert all(names.values())
+    # and each the seed file its excerpt is in.
+    seeds = {str(described.value(document, DCTERMS.identifier)): described.value(document, DCTERMS.isPartOf)
+             for document in described.subjects(RDF.type, PKG.SourceDocument)}
+    assert seeds == {"000_55cb9b85baa6787a.txt": iris.work("review-2012"), "001_85302dd9911c6030.txt": iris.work("umbrella-review"),
+                     "002_eb184550ae9a1ff6.txt": iris.work("metasynthesis-2013"),
+                     "003_271100d76ceb042c.txt": iris.work("jacobson-job-description")}
+
+
+DCAT_AP = PROJECT_ROOT / "tests" / "data" / "dcat-ap.ttl"
+
+
+def test_the_description_conforms_to_dcat_ap_3(described):
+    from pyshacl import validate
+
+    conforms, _, text = validate(described, shacl_graph=Graph().parse(DCAT_AP), inference="none", allow_warnings=False)
+    assert conforms, text
+    service = next(described.subjects(RDF.type, DCAT.DataService))
+    assert described.value(service, DCTERMS.title) == Literal("SPARQL 1.1 endpoint of the Peer Support Knowledge Graph", lang="en")
+
+
+def test_the_dcat_ap_shapes_can_fail(described):
+    """The check is not empty: the description as 0.1.0 served it (no title on the data service, journal
+    articles as dcterms:source) breaks the shapes, once for each."""
+    from pyshacl import validate
+
+    broken = Graph() + described
+    service = next(broken.subjects(RDF.type, DCAT.DataService))
+    broken.remove((service, DCTERMS.title, None))
+    dataset_node = next(broken.subjects(RDF.type, DCAT.Dataset))
+    broken.add((dataset_node, DCTERMS.source, iris.work("review-2012")))
+    conforms, report, _ = validate(broken, shacl_graph=Graph().parse(DCAT_AP), inference="none")
+    SH = iris.SH
+    failed = sorted((str(report.value(r, SH.focusNode)).rsplit("/", 1)[-1], str(report.value(r, SH.resultPath)).rsplit("/", 1)[-1])
+                    for r in report.subjects(RDF.type, SH.ValidationResult))
+    assert not conforms and failed == [("dataset#dataset", "source"), ("sparql", "title")]
 
 
 def test_statistics_and_partitions_have_exact_numbers(described, node, quad_count, facts):

@@ -59,12 +59,12 @@ def test_the_study_synthesised_27_studies(graph):
     assert (study, RDF.type, PKG.QualitativeMetasynthesis) in graph
     assert graph.value(study, PKG.numberOfStudiesSynthesised) == Literal(27, datatype=XSD.integer)
     assert graph.value(study, PKG.analysisMethod) == iris.mint("method", "qualitative-metasynthesis")
-    groups = sorted(graph.objects(study, PKG.hasInformantGroup), key=lambda g: graph.value(g, SDO.position).toPython())
-    assert [str(graph.value(g, iris.RDFS.label)) for g in groups] == [
-        "peer support workers", "nonpeer colleagues", "recipients of peer support services",
-    ]
-    # The page gives no sample sizes: absent, never 0.
-    assert not list(graph.objects(None, PKG.sampleSize))
+    # "The experiences of peer support workers, their nonpeer colleagues, and the recipients of peer support
+    # services were investigated": the populations of the 27 studies, not informants of the metasynthesis.
+    assert sorted(graph.objects(study, PKG.reviewedPopulation)) == [
+        iris.mint("sample-group", slug) for slug in ("non-peer-staff", "psws", "service-users")]
+    assert not list(graph.objects(study, PKG.hasInformantGroup))
+    assert not list(graph.subjects(RDF.type, PKG.InformantGroup))
 
 
 @pytest.mark.parametrize("key, journal, year, volume, issue, pages, pmid, pmcid, doi", CITING)

@@ -83,7 +83,7 @@ def test_datatype_properties_range_over_datatypes(ontology):
 @pytest.mark.parametrize(
     ("subject", "predicate", "value"),
     [
-        (PKG.sampleSize, RDFS.range, XSD.nonNegativeInteger),
+        (PKG.sampleSize, RDFS.range, XSD.positiveInteger),  # as the shapes: at least 1, never 0
         (PKG.line, RDFS.range, XSD.positiveInteger),
         (PKG.referenceNumber, RDFS.range, XSD.positiveInteger),
         (PKG.reportedIn, OWL.inverseOf, PKG.reports),
@@ -91,7 +91,7 @@ def test_datatype_properties_range_over_datatypes(ontology):
         (PKG.backedBy, RDFS.range, URIRef("http://purl.org/spar/biro/BibliographicReference")),
         (PKG.LiteratureReview, RDFS.subClassOf, PKG.Review),
         (PKG.Review, RDFS.subClassOf, PKG.Study),
-        (PKG.Study, RDFS.subClassOf, URIRef("http://www.w3.org/ns/prov#Activity")),
+        (PKG.Study, RDFS.subClassOf, URIRef("http://www.w3.org/ns/prov#Entity")),
         (PKG.benefit, SKOS.inScheme, PKG.ValenceScheme),
         (PKG.challenge, SKOS.topConceptOf, PKG.ValenceScheme),
     ],

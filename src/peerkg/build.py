@@ -114,9 +114,8 @@ def _activity(graphs: dict[str, Graph], started: dt.datetime, inputs: dict[str, 
     activity, software = iris.build_activity(digest), iris.software(__version__)
     graph = Graph()
     graph.add((activity, RDF.type, PROV.Activity))
-    graph.add((activity, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
-    ended = dt.datetime.now(dt.timezone.utc).isoformat()
-    graph.add((activity, PROV.endedAtTime, Literal(ended, datatype=XSD.dateTime)))
+    graph.add((activity, PROV.startedAtTime, _time(started)))
+    graph.add((activity, PROV.endedAtTime, _time(dt.datetime.now(dt.timezone.utc))))
     graph.add((activity, PROV.wasAssociatedWith, software))
     graph.add((software, RDF.type, PROV.SoftwareAgent))
     graph.add((software, SDO.softwareVersion, Literal(__version__)))
@@ -132,6 +131,11 @@ def _activity(graphs: dict[str, Graph], started: dt.datetime, inputs: dict[str, 
         graph.add((entity, PKG.sha256, Literal(sha256)))
     graph.add((activity, DCTERMS.description, Literal("peerkg build: seeds parsed, linked, validated and loaded")))
     return graph
+
+
+def _time(moment: dt.datetime) -> Literal:
+    """An xsd:dateTime to the second: owlready2 hands HermiT fractions of a second as six digits, which it rejects."""
+    return Literal(moment.isoformat(timespec="seconds"), datatype=XSD.dateTime)
 
 
 def _seed_stems(graphs: dict[str, Graph]) -> list[str]:

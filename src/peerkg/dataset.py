@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, XSD
 
 from . import formats, iris, queries
 from .exports import GZIP, Export
@@ -115,19 +115,28 @@ def describe(facts: Facts, exports: list[Export], urls: Urls) -> Graph:
     graph.add((dataset, VOID.uriSpace, Literal(iris.uri_space())))
     for example in facts.examples:
         graph.add((dataset, VOID.exampleResource, URIRef(example)))
-    for work in sorted(set(facts.sources.subjects())):
-        graph.add((dataset, DCTERMS.source, work))
+    # The source articles are what the dataset was derived from (PROV), not dcterms:source: DCAT-AP 3.0
+    # gives that the range dcat:Dataset, and a journal article is not one.
+    for work in source_works(facts.sources):
+        graph.add((dataset, PROV.wasDerivedFrom, work))
     graph += facts.sources
     endpoint = URIRef(urls.sparql)
     graph.add((dataset, VOID.sparqlEndpoint, endpoint))
     graph.add((endpoint, RDF.type, DCAT.DataService))
+    graph.add((endpoint, DCTERMS.title, Literal("SPARQL 1.1 endpoint of the Peer Support Knowledge Graph", lang="en")))
     graph.add((endpoint, DCAT.endpointURL, endpoint))
     graph.add((endpoint, DCAT.servesDataset, dataset))
     graph.add((dataset, DCAT.landingPage, URIRef(urls.landing_page)))
+    graph.add((URIRef(urls.landing_page), RDF.type, FOAF.Document))
     for export in exports:
         if export.dump:
             _distribution(graph, dataset, export, urls)
     return graph
+
+
+def source_works(sources: Graph) -> list[URIRef]:
+    """The source articles of the ``source_articles`` graph: what its seed documents are part of."""
+    return sorted(set(sources.objects(None, DCTERMS.isPartOf)))
 
 
 def node(urls: Urls, fragment: str) -> URIRef:
@@ -150,9 +159,10 @@ def _distribution(graph: Graph, dataset: URIRef, export: Export, urls: Urls) -> 
     graph.add((distribution, DCTERMS.title, Literal(f"The whole dataset as {label}" + (", gzipped" if compressed else ""), lang="en")))
     graph.add((distribution, DCAT.downloadURL, url))
     graph.add((distribution, DCAT.accessURL, url))
-    graph.add((distribution, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + export.content_media_type)))
-    if compressed:
-        graph.add((distribution, DCAT.compressFormat, URIRef(IANA_MEDIA_TYPES + GZIP)))
+    for predicate, media_type in ((DCAT.mediaType, export.content_media_type), (DCAT.compressFormat, GZIP if compressed else None)):
+        if media_type is not None:
+            graph.add((distribution, predicate, URIRef(IANA_MEDIA_TYPES + media_type)))
+            graph.add((URIRef(IANA_MEDIA_TYPES + media_type), RDF.type, DCTERMS.MediaType))
     graph.add((distribution, DCAT.byteSize, Literal(export.size, datatype=XSD.nonNegativeInteger)))
     for licence in graph.objects(dataset, DCTERMS.license):
         graph.add((distribution, DCTERMS.license, licence))

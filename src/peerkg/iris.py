@@ -70,6 +70,7 @@ class PKG(DefinedNamespace):
     reports: URIRef
     reviews: URIRef
     hasInformantGroup: URIRef
+    reviewedPopulation: URIRef
     role: URIRef
     dataCollectionMethod: URIRef
     analysisMethod: URIRef
@@ -173,6 +174,16 @@ def study(key: str) -> URIRef:
 
 def person(name_as_written: str) -> URIRef:
     return mint("person", slug(name_as_written))
+
+
+def organisation(name_as_written: str) -> URIRef:
+    """An organisation named as written, such as a book's publisher (``American Psychiatric Press``)."""
+    return mint("organisation", slug(name_as_written))
+
+
+def authorship(work_key: str, position: int) -> URIRef:
+    """The attribution of a work to its ``position``-th author (1 for the first)."""
+    return mint("work", work_key, "author", position)
 
 
 def reference(work_key: str, number: int) -> URIRef:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ class Result:
     constraint: str
     line: int | None = None  # in the submitted file, when there is one
     suggestion: str | None = None  # a fix, where one can be computed ("did you mean …")
+    source_constraint: str | None = None  # sh:sourceConstraint: which SPARQL constraint, for one with an IRI
 
     def __str__(self) -> str:
         where = f"{self.focus}" + (f" ({self.focus_label})" if self.focus_label else "")
@@ -78,15 +80,65 @@ def check(data: Graph, shapes: Graph, ontology: Graph | None = None, focus: Coll
     nodes = list(report_graph.subjects(SH.resultSeverity, None))
     if focus is not None:
         kept = set(focus)
-        for node in [n for n in nodes if report_graph.value(n, SH.focusNode) not in kept]:
-            report_graph.remove((None, SH.result, node))
-            report_graph.remove((node, None, None))
+        _drop(report_graph, [n for n in nodes if report_graph.value(n, SH.focusNode) not in kept])
         nodes = [n for n in nodes if report_graph.value(n, SH.focusNode) in kept]
+    nodes = _one_per_problem(report_graph, nodes)
     results = sorted((_result(report_graph, data, node) for node in nodes), key=lambda r: (r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in results)
     report = report_graph.value(None, RDF.type, SH.ValidationReport)
     report_graph.set((report, SH.conforms, Literal(conforms)))
     return Report(conforms, results, report_graph)
+
+
+def _drop(report: Graph, nodes) -> None:
+    for node in nodes:
+        report.remove((None, SH.result, node))
+        report.remove((node, None, None))
+
+
+# For one wrong value, the constraint whose message and fix say most; the others it sets off are dropped.
+_PRECEDENCE = [SH[f"{name}ConstraintComponent"] for name in (
+    "SPARQL", "Datatype", "NodeKind", "In", "Class", "Pattern", "MinInclusive", "MaxInclusive", "MinExclusive",
+    "MaxExclusive", "MinLength", "MaxLength", "LanguageIn", "HasValue", "Equals")]
+UNKNOWN_PROPERTY = URIRef("https://w3id.org/peerkg/shapes#KnownTerms-property")
+UNKNOWN_CLASS = URIRef("https://w3id.org/peerkg/shapes#KnownTerms-class")
+
+
+def _one_per_problem(report: Graph, nodes: list) -> list:
+    """One result for one mistake, dropping from the report (and the list) the results it only sets off:
+
+    * of the results about the same focus node and value, the first by ``_PRECEDENCE`` (a sample size
+      "twelve" is a datatype error, not also one below the minimum; a misspelled valence is not in the
+      list, not also unequal to its statement's);
+    * an sh:maxCount result on a path that has such a wrong value (removing the value fixes both);
+    * an sh:class result whose value is a node typed with an unknown class (the class is the mistake).
+    """
+    def get(node, predicate):
+        return report.value(node, predicate)
+
+    rank = {component: i for i, component in enumerate(_PRECEDENCE)}
+    best: dict[tuple, object] = {}
+    for node in nodes:
+        value = get(node, SH.value)
+        if value is None:
+            continue
+        key = (get(node, SH.focusNode), value)
+        if key not in best or rank.get(get(node, SH.sourceConstraintComponent), len(rank)) < rank.get(
+                get(best[key], SH.sourceConstraintComponent), len(rank)):
+            best[key] = node
+    wrong_paths = {(get(n, SH.focusNode), get(n, SH.resultPath)) for n in best.values()}
+    untyped = {get(n, SH.focusNode) for n in nodes if get(n, SH.sourceConstraint) == UNKNOWN_CLASS}
+    dropped = []
+    for node in nodes:
+        focus, value, component = get(node, SH.focusNode), get(node, SH.value), get(node, SH.sourceConstraintComponent)
+        if value is not None and best[(focus, value)] != node:
+            dropped.append(node)
+        elif value is None and component == SH.MaxCountConstraintComponent and (focus, get(node, SH.resultPath)) in wrong_paths:
+            dropped.append(node)
+        elif component == SH.ClassConstraintComponent and value in untyped:
+            dropped.append(node)
+    _drop(report, dropped)
+    return [n for n in nodes if n not in dropped]
 
 
 def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Report:
@@ -164,10 +216,23 @@ def _run_sparql_constraints(constraints: list[_SparqlConstraint], data: Graph, s
             report.add((node, SH.sourceShape, constraint.shape))
             report.add((node, SH.sourceConstraint, constraint.constraint))
             report.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-            report.add((node, SH.resultMessage, Literal(constraint.message)))
+            report.add((node, SH.resultMessage, Literal(_message(constraint.message, solution))))
             for variable, predicate in (("path", SH.resultPath), ("value", SH.value)):
                 if solution[variable] is not None:
                     report.add((node, predicate, formats.to_rdflib(solution[variable])))
+
+
+_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+
+
+def _message(template: str, solution: ox.QuerySolution) -> str:
+    """SHACL-SPARQL message templates: ``{?name}`` or ``{$name}`` is the solution's value, as a short name."""
+    def value(match: re.Match) -> str:
+        term = solution[match[1]]  # None for a variable the query does not bind
+        if term is None:
+            return match[0]
+        return short(term.value) if isinstance(term, ox.NamedNode) else str(term)
+    return _PLACEHOLDER.sub(value, template)
 
 
 def focus_nodes(shape: URIRef, shapes: Graph, data: Graph) -> set:
@@ -196,7 +261,12 @@ def _result(report: Graph, data: Graph, node) -> Result:
         message=str(report.value(node, SH.resultMessage) or "constraint violated"),
         shape=str(report.value(node, SH.sourceShape)),
         constraint=str(report.value(node, SH.sourceConstraintComponent)),
+        source_constraint=_iri_text(report.value(node, SH.sourceConstraint)),
     )
+
+
+def _iri_text(term) -> str | None:
+    return str(term) if isinstance(term, URIRef) else None
 
 
 def _path_text(path) -> str | None:

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.util import from_n3
 
 from .. import iris, shapes
@@ -32,6 +33,9 @@ KNOWN_INSTANCES = (Path(__file__).with_name("rules") / "known_instances.rq").rea
 KNOWN_INSTANCES_SHAPE = "https://w3id.org/peerkg/shapes#KnownInstanceShape"
 KNOWN_INSTANCES_MESSAGE = "An IRI in the graph's instance space must name something the graph or the submission describes."
 CLASS_COMPONENT = str(SH.ClassConstraintComponent)
+DATATYPE_COMPONENT = str(SH.DatatypeConstraintComponent)
+IN_COMPONENT = str(SH.InConstraintComponent)
+MIN_INCLUSIVE_COMPONENT = str(SH.MinInclusiveConstraintComponent)
 
 
 class Context(Protocol):
@@ -163,13 +167,22 @@ class _Candidates:
 
 
 def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates) -> str | None:
-    """A fix that can be computed: an existing IRI or concept close to a wrong value, or the datatype."""
+    """A fix that can be computed: an existing IRI, concept or term close to a wrong value, or the datatype."""
+    if result.source_constraint in (str(shapes.UNKNOWN_PROPERTY), str(shapes.UNKNOWN_CLASS)):
+        return _nearest_term(result, candidates.ontology)
     if result.value is None:
         return None
     shape = URIRef(result.shape)
     expected = shapes_graph.value(shape, SH["class"])
     datatype = shapes_graph.value(shape, SH.datatype)
     value = _iri_of(result.value)
+    if result.constraint == IN_COMPONENT:
+        allowed = [str(term) for term in Collection(shapes_graph, shapes_graph.value(shape, SH["in"]))]
+        near = process.extractOne(value or _literal_text(result.value), allowed, scorer=DamerauLevenshtein.distance)
+        return f"did you mean {_curie(near[0])}?" if near else None
+    if result.constraint == MIN_INCLUSIVE_COMPONENT:
+        bound = shapes_graph.value(shape, SH.minInclusive)
+        return f"write a value of at least {bound}" + (" (or leave it out, when the source states none)" if bound == Literal(1) else "")
     if value is not None and (result.constraint == CLASS_COMPONENT or result.shape == KNOWN_INSTANCES_SHAPE):
         pool = candidates.of_class(str(expected) if expected else None)
         if value in pool:
@@ -188,9 +201,24 @@ def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates
         if match:
             iri = by_label[match[0]]
             return f"did you mean <{iri}> ({pool[iri]})? Use the IRI, not a label."
-    if datatype is not None and value is None:
+    if datatype is not None and value is None and result.constraint == DATATYPE_COMPONENT:
         return f"write the value as a literal of datatype {shapes.short(str(datatype))}"
     return None
+
+
+def _nearest_term(result: shapes.Result, ontology: Graph) -> str | None:
+    """The declared property (or class) nearest in spelling to an unknown one."""
+    is_class = result.source_constraint == str(shapes.UNKNOWN_CLASS)
+    unknown = _iri_of(result.value) if is_class else result.path
+    kinds = (OWL.Class,) if is_class else (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    known = sorted({str(term) for kind in kinds for term in ontology.subjects(RDF.type, kind) if isinstance(term, URIRef)})
+    match = process.extractOne(unknown, known, scorer=DamerauLevenshtein.distance, score_cutoff=max(2, len(unknown) // 10))
+    return f"did you mean {_curie(match[0])}?" if match else None
+
+
+def _curie(iri: str) -> str:
+    short = shapes.short(iri)
+    return short if short != iri else f"<{iri}>"
 
 
 def _label(data: Graph, focus: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, SDO, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SDO, XSD
 
 from .. import iris
 from ..iris import PKG
@@ -22,6 +22,28 @@ def add_person(facts: Facts, name: str, family: str) -> URIRef:
     person = iris.person(name)
     facts.add_all(person, {RDF.type: FOAF.Person, FOAF.name: name, FOAF.familyName: family})
     return person
+
+
+def add_authors(facts: Facts, work_key: str, persons: list[URIRef]) -> None:
+    """The authors of a work in the order the source lists them: ``dcterms:creator`` each, and for each a
+    ``prov:Attribution`` of the work to that person with its ``schema:position`` (1 for the first author)."""
+    work = iris.work(work_key)
+    for position, person in enumerate(persons, start=1):
+        attribution = iris.authorship(work_key, position)
+        facts.add(work, DCTERMS.creator, person)
+        facts.add(work, PROV.qualifiedAttribution, attribution)
+        facts.add_all(attribution, {
+            RDF.type: PROV.Attribution,
+            PROV.agent: person,
+            SDO.position: Literal(position, datatype=XSD.integer),
+        })
+
+
+def add_organisation(facts: Facts, name: str) -> URIRef:
+    """An organisation named as written, such as a publisher (``dcterms:publisher`` wants an agent)."""
+    organisation = iris.organisation(name)
+    facts.add_all(organisation, {RDF.type: FOAF.Organization, FOAF.name: name})
+    return organisation
 
 
 def add_abstract_section(facts: Facts, work_key: str, position: int, heading: str, text: str, line: Line, locator: str) -> URIRef:

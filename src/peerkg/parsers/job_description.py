@@ -140,9 +140,8 @@ def _add_article(facts: Facts, parts: _Parts) -> URIRef:
         DCTERMS.title: parts.title.text,
         PKG.authorsAsWritten: ", ".join(names),
     })
-    for name in names:
-        # Names are written given name first ("Carolyn S Dewa").
-        facts.add(article, DCTERMS.creator, bibliography.add_person(facts, name, family=name.rsplit(" ", 1)[-1]))
+    # Names are written given name first ("Carolyn S Dewa").
+    bibliography.add_authors(facts, ARTICLE_KEY, [bibliography.add_person(facts, name, family=name.rsplit(" ", 1)[-1]) for name in names])
     facts.derive(article, parts.title, "title")
     facts.derive(article, parts.authors, "authors")
     return article
@@ -226,21 +225,21 @@ def _add_role_activities(facts: Facts, results: _Section) -> None:
     tree = _RoleTree(facts, scheme, results)
     for sentence in SENTENCE_BREAK.split(results.body):
         if match := WORK_KINDS.fullmatch(sentence):
-            tree.add(match["first"])
-            tree.add(match["second"])
+            tree.add(match["first"], note="work that peers do with clients")
+            tree.add(match["second"], note="work that supports peers' work with clients")
         elif match := MAIN_TYPES.fullmatch(sentence):
             parent = tree.find(match["parent"])
             for label in LIST_SEPARATOR.split(match["items"]):
-                tree.add(label, parent)
+                tree.add(label, parent, note=f"one of the main types of {match['parent']}")
         elif match := FURTHER_WORK.fullmatch(sentence):
             for label in LIST_SEPARATOR.split(match["items"]):
-                tree.add(label)
+                tree.add(label, note="a further kind of work that peers do")
         elif match := ENACTMENTS.fullmatch(sentence):
-            philosophy = tree.add(match["parent"])
+            philosophy = tree.add(match["parent"], note="what the tangible enactments below it express")
             # The list opens the sentence, so only its first word is capitalised ("Experience").
             items = match["items"][0].lower() + match["items"][1:]
             for label in LIST_SEPARATOR.split(items):
-                tree.add(label, philosophy)
+                tree.add(label, philosophy, note=f"one of the tangible enactments of {match['parent']}")
         else:
             raise facts.error(f"a Results sentence is not understood: {sentence!r}", results.line)
 
@@ -252,7 +251,8 @@ class _RoleTree:
         self.facts, self.scheme, self.results = facts, scheme, results
         self.children: dict[URIRef | None, int] = {}
 
-    def add(self, label: str, broader: URIRef | None = None) -> URIRef:
+    def add(self, label: str, broader: URIRef | None = None, *, note: str) -> URIRef:
+        """``note`` is what the abstract's sentence says the activity is; the abstract defines none."""
         concept = iris.concept("role-activity", label)
         if (concept, RDF.type, PKG.RoleActivity) in self.facts.graph:
             raise self.facts.error(f"role activity {label!r} is named twice", self.results.line)
@@ -262,6 +262,8 @@ class _RoleTree:
             SKOS.prefLabel: Literal(label, lang="en"),
             SKOS.inScheme: self.scheme,
             SDO.position: Literal(position, datatype=XSD.integer),
+            SKOS.scopeNote: Literal(f"As the Results of the job description's abstract name it: {note}; the abstract "
+                                    "lists it without a definition.", lang="en"),
         })
         self.facts.add(concept, RDF.type, SKOS.Concept)
         parts = label.split(COMPOUND_SEPARATOR)
@@ -311,8 +313,7 @@ def _add_entry(facts: Facts, article: URIRef, number: int, line: Line, text: str
         BIRO.references: work,
     })
     facts.add_all(work, cited.values)
-    for creator in cited.creators:
-        facts.add(work, DCTERMS.creator, creator)
+    bibliography.add_authors(facts, cited.key, cited.creators)
     facts.add(article, CITO.cites, work)
     facts.add(work, CITO.isCitedBy, article)
     for subject in (entry, work):
@@ -355,7 +356,7 @@ def _read_publication(facts: Facts, rest: str, line: Line) -> dict:
             DCTERMS.title: match["title"],
             # The model keeps no separate work for the book; its title stands where a journal would.
             PRISM.publicationName: match["book"],
-            DCTERMS.publisher: match["publisher"],
+            DCTERMS.publisher: bibliography.add_organisation(facts, match["publisher"]),
             FABIO.hasPublicationYear: _year(match["year"]),
             PRISM.pageRange: match["pages"],
         }
@@ -374,7 +375,7 @@ def _read_publication(facts: Facts, rest: str, line: Line) -> dict:
         return {
             RDF.type: FABIO.Book,
             DCTERMS.title: match["title"],
-            DCTERMS.publisher: match["publisher"],
+            DCTERMS.publisher: bibliography.add_organisation(facts, match["publisher"]),
             FABIO.hasPublicationYear: _year(match["year"]),
         }
     if match := UNDATED.fullmatch(rest):

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from .. import iris
 from ..iris import CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
-from . import bibliography, informants
+from . import bibliography
 
 STEM = "metasynthesis_page"
 FILE_NAME = "002_eb184550ae9a1ff6.txt"
@@ -116,11 +116,14 @@ def _study(facts: Facts, vocab, article: URIRef, sections) -> None:
         facts.add(study, PKG.analysisMethod, vocab.concept("methods", method["method"]))
     except KeyError as missing:
         raise facts.error(str(missing.args[0]), line) from None
-    names = re.split(r", (?:and )?", groups["groups"])
-    for position, name in enumerate(names, start=1):
+    # Whose experiences the 27 studies report: the populations of the studies it reviews, not informants
+    # of its own (a metasynthesis has none), as concepts of the sample groups.
+    for name in re.split(r", (?:and )?", groups["groups"]):
         label = re.sub(r"^(?:their|the) ", "", name)
-        # The page gives no sample sizes: pkg:sampleSize stays absent.
-        informants.add_group(facts, ARTICLE_KEY, label, position, line, "abstract, Method")
+        try:
+            facts.add(study, PKG.reviewedPopulation, vocab.concept("sample-groups", label))
+        except KeyError as missing:
+            raise facts.error(str(missing.args[0]), line) from None
 
 
 def _citing_articles(facts: Facts, cited: URIRef, body: list[Line]) -> None:
@@ -137,7 +140,8 @@ def _citing_article(facts: Facts, cited: URIRef, title: Line, source: Line, ids:
     if not what:
         raise facts.error("expected 'PMID: … [PMC: ….] DOI: ….'", ids)
     authors = where["authors"].split(", ")
-    work = iris.work(iris.work_key(AUTHOR.match(authors[0])["family"], where["year"]))
+    key = iris.work_key(AUTHOR.match(authors[0])["family"], where["year"])
+    work = iris.work(key)
     facts.add_all(work, {
         RDF.type: FABIO.JournalArticle,
         DCTERMS.title: title.text.removesuffix("."),
@@ -153,6 +157,5 @@ def _citing_article(facts: Facts, cited: URIRef, title: Line, source: Line, ids:
         CITO.cites: cited,
     })
     facts.add(cited, CITO.isCitedBy, work)
-    for name in authors:
-        facts.add(work, DCTERMS.creator, bibliography.add_person(facts, name, AUTHOR.match(name)["family"]))
+    bibliography.add_authors(facts, key, [bibliography.add_person(facts, name, AUTHOR.match(name)["family"]) for name in authors])
     facts.derive(work, title, f"citing article {number}", through=ids)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from .. import iris
 from ..iris import BIRO, CITO, FABIO, PKG, PRISM
@@ -46,10 +46,6 @@ def parse(text: str, vocab) -> Graph:
     facts.add_all(review, {RDF.type: PKG.LiteratureReview, PKG.reportedIn: article})
     facts.add(article, PKG.reports, review)
     facts.derive(review, body[0], "citation line")
-    facts.add_all(iris.scheme("informant-roles"), {
-        RDF.type: SKOS.ConceptScheme,
-        DCTERMS.title: Literal("Informant roles", lang="en"),
-    })
     rows = [line for line in body if ROW.match(line.text)]
     if len(rows) + 4 != len(body):
         stray = next(line for line in body[4:] if not ROW.match(line.text))
@@ -122,7 +118,7 @@ def _row(facts: Facts, vocab, line: Line, number: int, review, article) -> None:
     for subject in (study, work, entry):
         facts.derive(subject, line, locator)
     for position, group in enumerate(INFORMANT.finditer(cells["informants"]), start=1):
-        informants.add_group(facts, key, group["label"], position, line, locator, size=int(group["n"]))
+        informants.add_group(facts, vocab, key, group["label"], position, line, locator, size=int(group["n"]))
 
 
 def _first_family_name(authors: str) -> str:

@@ -205,6 +205,10 @@ def _category(facts: Facts, vocab, scheme: URIRef, category: Category, position:
         SKOS.inScheme: scheme,
         SKOS.topConceptOf: scheme,
         SDO.position: Literal(position, datatype=XSD.integer),
+        # The review names its categories and themes without defining them; what it files under each is
+        # their content, and the scope note says so.
+        SKOS.scopeNote: Literal(f"A category of Table 6 of the umbrella review, grouping {len(category.themes)} themes; "
+                                "the review names it without a definition.", lang="en"),
     })
     facts.add(scheme, SKOS.hasTopConcept, subject)
     facts.derive(subject, category.line, f"Table 6, category {position}")
@@ -221,6 +225,8 @@ def _theme(facts: Facts, vocab, scheme: URIRef, category: URIRef, theme: Theme, 
         SKOS.inScheme: scheme,
         SKOS.broader: category,
         SDO.position: Literal(position, datatype=XSD.integer),
+        SKOS.scopeNote: Literal(f"A theme of Table 6 of the umbrella review; the review names it without a definition: "
+                                "its content is the findings and valence statements filed under it (pkg:theme).", lang="en"),
     })
     facts.add(category, SKOS.narrower, subject)
     facts.derive(subject, theme.line, f"Table 6, theme '{theme.label}'")

@@ -67,18 +67,20 @@ def short(iri: str) -> str:
 
 
 def sources(graph: Graph) -> list[dict]:
-    """The source articles (canned query ``source_articles``) as the pages list them, with their identifiers."""
+    """The source articles (canned query ``source_articles``) as the pages list them, with their identifiers
+    and the seed files of their excerpts."""
     return [
         {
             "href": href(str(work)),
-            "title": graph.value(work, DCTERMS.title) or short(str(work)),
+            "title": graph.value(work, DCTERMS.title) or graph.value(work, RDFS.label) or short(str(work)),
+            "seeds": sorted(str(graph.value(document, DCTERMS.identifier)) for document in graph.subjects(DCTERMS.isPartOf, work)),
             "authors": graph.value(work, PKG.authorsAsWritten),
             "year": graph.value(work, FABIO.hasPublicationYear),
             "doi": graph.value(work, PRISM.doi),
             "pmid": graph.value(work, FABIO.hasPubMedId),
             "pmcid": graph.value(work, FABIO.hasPubMedCentralId),
         }
-        for work in sorted(set(graph.subjects()))
+        for work in sorted(set(graph.objects(None, DCTERMS.isPartOf)))
     ]
 
 
