@@ -311,8 +311,8 @@ def test_a_syntax_error_quotes_a_short_excerpt_of_the_query(url):
 # --- 7, 8. What curators write cannot run script ------------------------------------------------------------
 
 SCRIPTED = EXAMPLE + f"""
-<{W}id/study/example-2024> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <javascript:alert(document.cookie)> ;
-    <http://www.w3.org/2004/02/skos/core#note> "<!--<script>" .
+<{W}id/study/example-2024> <http://purl.org/dc/terms/license> <javascript:alert(document.cookie)> ;
+    <http://purl.org/dc/terms/description> "<!--<script>" .
 """
 
 
@@ -328,7 +328,7 @@ def test_curated_links_and_literals_cannot_run_script(url):
         (embedded,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S)
         assert "<" not in embedded and ">" not in embedded
         assert "\\u003c!--\\u003cscript\\u003e" in embedded
-        assert any(node.get("http://www.w3.org/2004/02/skos/core#note") or node.get("skos:note")
+        assert any(node.get("http://purl.org/dc/terms/description") or node.get("dcterms:description")
                    for node in _nodes(json.loads(embedded)))
     finally:
         requests.delete(url + f"/store?graph={graph}", headers=AUTH)

@@ -253,8 +253,8 @@ def test_a_curated_literal_cannot_blank_a_page(browser, tmp_path):
     settings = Settings(data_dir=tmp_path / "data")
     build.build(settings)
     example = (Path(__file__).parents[1] / "examples" / "curated-study.ttl").read_text()
-    scripted = example + ('\n<https://w3id.org/peerkg/id/study/example-2024> <http://www.w3.org/2004/02/skos/core#note> '
-                          '"<!--<script>" ; <http://www.w3.org/2000/01/rdf-schema#seeAlso> <javascript:alert(1)> .\n')
+    scripted = example + ('\n<https://w3id.org/peerkg/id/study/example-2024> <http://purl.org/dc/terms/description> '
+                          '"<!--<script>" ; <http://purl.org/dc/terms/license> <javascript:alert(1)> .\n')
     commit.commit(settings, commit.Operation.PUT, iris.curated_graph("scripted"),
                   submission.parse(scripted.encode(), submission.format_for(file_name="x.ttl"), "scripted.ttl"), "tester")
     html = create_app({"TESTING": True, "DATA_DIR": str(settings.data_dir)}).test_client().get("/id/study/example-2024.html").text

@@ -36,7 +36,7 @@ def test_the_home_page_embeds_schema_org_dataset_markup_that_agrees_with_dataset
 
     import requests
     from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import DCTERMS, FOAF, RDF, SDO
+    from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SDO
 
     from peerkg.iris import DCAT, VOID
 
@@ -53,7 +53,7 @@ def test_the_home_page_embeds_schema_org_dataset_markup_that_agrees_with_dataset
     assert set(markup.objects(dataset, SDO.keywords)) == set(described.objects(dataset, DCAT.keyword)) and len(set(markup.objects(dataset, SDO.keywords))) == 5
     creator = markup.value(dataset, SDO.creator)
     assert markup.value(creator, SDO.name) == described.value(described.value(dataset, DCTERMS.creator), FOAF.name) == Literal("The peerkg developers")
-    assert set(markup.objects(dataset, SDO.isBasedOn)) == set(described.objects(dataset, DCTERMS.source)) and len(set(markup.objects(dataset, SDO.isBasedOn))) == 4
+    assert set(markup.objects(dataset, SDO.isBasedOn)) == set(described.objects(dataset, PROV.wasDerivedFrom)) and len(set(markup.objects(dataset, SDO.isBasedOn))) == 4
     assert URIRef("https://doi.org/10.2174/1745017901208010022") in set(markup.objects(None, SDO.sameAs))
     # Every distribution, with its download URL and media type (application/gzip for the gzipped files).
     downloads = {(markup.value(d, SDO.contentUrl), str(markup.value(d, SDO.encodingFormat))) for d in markup.objects(dataset, SDO.distribution)}
