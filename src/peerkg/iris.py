@@ -196,6 +196,17 @@ def finding(theme_label: str, valence_key: str, group_label: str) -> URIRef:
     return mint("finding", slug(theme_label), valence_key, slug(group_label))
 
 
+def import_document(file_name: str, sha256: str) -> str:
+    """The stem of an imported file: its name and the first 8 hex digits of its SHA-256
+    (``refs.ris`` → ``refs-3f2a4c8e``), so that two files of one name are two documents and one file is one."""
+    return f"{slug(file_name.rsplit('.', 1)[0]) or 'document'}-{sha256[:8]}"
+
+
+def import_match(work_iri: str, stem: str) -> URIRef:
+    """The evidence that a work an imported document describes is one already in the graph."""
+    return mint("match", key_of(work_iri), stem)
+
+
 def work_match(work_iri: str) -> URIRef:
     """The evidence that two documents cite the same work, keyed like the work."""
     return mint("match", key_of(work_iri))
@@ -236,8 +247,11 @@ def concept(kind: str, label: str) -> URIRef:
     return mint(kind, slug(label))
 
 
-def work_key(family_name: str, year: int | str | None, title: str = "") -> str:
-    """``mowbray-1996``; without a year ``rogers-nd-systematic`` (family name, ``nd``, first title word)."""
+def work_key(family_name: str, year: int | str | None, title: str = "", distinct: bool = False) -> str:
+    """``mowbray-1996``; without a year ``rogers-nd-systematic`` (family name, ``nd``, first title word);
+    ``distinct``: a second work of the same first author and year, ``smith-2020-peer`` (its first title word)."""
+    if year and distinct:
+        return "-".join(part for part in (slug(family_name), str(year), slug(title).split("-")[0]) if part)
     if year:
         return f"{slug(family_name)}-{year}"
     first_word = slug(title).split("-")[0] if title else ""

@@ -1,4 +1,5 @@
-"""What the parsers of article pages share: persons, abstract sections, and dates as pages print them."""
+"""What every reader of bibliographic data shares: works, their authors in order, abstract sections, and dates
+as pages print them. The seed kinds' readers and the exchange formats (RIS, BibTeX, …) all go through here."""
 
 from __future__ import annotations
 
@@ -22,6 +23,23 @@ def add_person(facts: Facts, name: str, family: str) -> URIRef:
     person = iris.person(name)
     facts.add_all(person, {RDF.type: FOAF.Person, FOAF.name: name, FOAF.familyName: family})
     return person
+
+
+def add_authors(facts: Facts, work: URIRef, authors: list[tuple[str, str]]) -> list[URIRef]:
+    """The persons who wrote ``work``, in the order given: ``(name as written, family name)`` pairs."""
+    persons = [add_person(facts, name, family) for name, family in authors]
+    for person in persons:
+        facts.add(work, DCTERMS.creator, person)
+    return persons
+
+
+def add_work(facts: Facts, key: str, values: dict, authors: list[tuple[str, str]] = ()) -> URIRef:
+    """A work under its stable key (``iris.work_key``) with its values (predicate → value; ``None`` adds
+    nothing) and its authors in order."""
+    work = iris.work(key)
+    facts.add_all(work, values)
+    add_authors(facts, work, list(authors))
+    return work
 
 
 def add_abstract_section(facts: Facts, work_key: str, position: int, heading: str, text: str, line: Line, locator: str) -> URIRef:
