@@ -139,9 +139,14 @@ def base() -> str:
     return value if value.endswith("/") else value + "/"
 
 
+# Letters that Unicode does not decompose into a base letter and a mark ("Ødegård" → "odegard", not "degard").
+_UNDECOMPOSED = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Ł": "L",
+                               "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "ı": "i"})
+
+
 def slug(text: str) -> str:
     """A readable, stable path segment: ``"Skill building/mentoring"`` → ``"skill-building-mentoring"``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
