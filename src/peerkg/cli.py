@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build as building, exports, formats, iris, queries, store
+from . import __version__, build as building, exports, formats, iris, queries, readers, store
 from .config import Settings
 from .errors import PeerkgError, ValidationFailed
 
@@ -188,6 +188,40 @@ def ingest(settings: Settings, file: Path, graph_name: str, add: bool, curator: 
         raise click.ClickException(failure.message) from None
     verb = "created" if done.created else ("added to" if add else "replaced")
     click.echo(f"{verb} {done.graph}: {done.triples} triples (commit {done.iri})")
+
+
+@main.command("import", help="Read documents of a known kind (a paper's text with its references, an abstract page, a "
+                              "review's study or theme table, a CSV/TSV/XLSX extraction sheet, RIS, BibTeX, MEDLINE, PubMed "
+                              "XML, CSL-JSON, JATS) into triples with provenance, match their works to the graph's, validate "
+                              "in context and commit them as one curated graph, all or nothing.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(sorted(readers.KINDS)), help="The documents' kind (default: detected from each file's content).")
+@click.option("--graph", "graph_name", metavar="NAME|IRI",
+              help="The curated graph, <base>graph/curated/<NAME> (default: from the file's name).")
+@click.option("--dry-run", is_flag=True, help="Validate in context and write the triples, without committing.")
+@click.option("-f", "--format", "fmt", type=click.Choice(sorted(formats.RDF)), default="turtle", show_default=True,
+              help="The RDF format of a dry run's triples (nquads and trig name the graph).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where a dry run writes (default stdout).")
+@click.option("--curator", default=getpass.getuser, show_default="your user name", help="Who is committing, for the log.")
+@click.pass_obj
+@_errors
+def import_(settings: Settings, files: tuple[Path, ...], kind: str | None, graph_name: str | None, dry_run: bool, fmt: str,
+            output: Path | None, curator: str) -> None:
+    from .curation import imports, report
+
+    try:
+        outcome = imports.run(settings, [(str(path), path.read_bytes()) for path in files], kind=kind, graph_name=graph_name,
+                              dry_run=dry_run, fmt=fmt, agent=curator)
+    except ValidationFailed as failure:
+        click.echo(report.text(failure.details["report"]), nl=False, err=True)
+        raise click.ClickException(failure.message) from None
+    if outcome.data is not None:
+        if output:
+            output.write_bytes(outcome.data)
+        else:
+            sys.stdout.buffer.write(outcome.data)
+            sys.stdout.flush()
+    click.echo(imports.text(outcome), nl=False, err=outcome.data is not None and output is None)
 
 
 @main.command(help="Remove a curated graph (revert it), as a commit recorded in the curation log.")

@@ -140,9 +140,14 @@ def base() -> str:
     return value if value.endswith("/") else value + "/"
 
 
+# Letters that Unicode does not decompose into a base letter and a mark ("Ødegård" → "odegard", not "degard").
+_UNDECOMPOSED = str.maketrans({"Ø": "O", "ø": "o", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "ß": "ss", "Ł": "L",
+                               "ł": "l", "Đ": "D", "đ": "d", "Þ": "Th", "þ": "th", "ı": "i"})
+
+
 def slug(text: str) -> str:
     """A readable, stable path segment: ``"Skill building/mentoring"`` → ``"skill-building-mentoring"``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED)).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
@@ -207,6 +212,17 @@ def finding(theme_label: str, valence_key: str, group_label: str) -> URIRef:
     return mint("finding", slug(theme_label), valence_key, slug(group_label))
 
 
+def import_document(file_name: str, sha256: str) -> str:
+    """The stem of an imported file: its name and the first 8 hex digits of its SHA-256
+    (``refs.ris`` → ``refs-3f2a4c8e``), so that two files of one name are two documents and one file is one."""
+    return f"{slug(file_name.rsplit('.', 1)[0]) or 'document'}-{sha256[:8]}"
+
+
+def import_match(work_iri: str, stem: str) -> URIRef:
+    """The evidence that a work an imported document describes is one already in the graph."""
+    return mint("match", key_of(work_iri), stem)
+
+
 def work_match(work_iri: str) -> URIRef:
     """The evidence that two documents cite the same work, keyed like the work."""
     return mint("match", key_of(work_iri))
@@ -247,8 +263,11 @@ def concept(kind: str, label: str) -> URIRef:
     return mint(kind, slug(label))
 
 
-def work_key(family_name: str, year: int | str | None, title: str = "") -> str:
-    """``mowbray-1996``; without a year ``rogers-nd-systematic`` (family name, ``nd``, first title word)."""
+def work_key(family_name: str, year: int | str | None, title: str = "", distinct: bool = False) -> str:
+    """``mowbray-1996``; without a year ``rogers-nd-systematic`` (family name, ``nd``, first title word);
+    ``distinct``: a second work of the same first author and year, ``smith-2020-peer`` (its first title word)."""
+    if year and distinct:
+        return "-".join(part for part in (slug(family_name), str(year), slug(title).split("-")[0]) if part)
     if year:
         return f"{slug(family_name)}-{year}"
     first_word = slug(title).split("-")[0] if title else ""

@@ -49,6 +49,12 @@ def manifest(seeds_dir: Path) -> list[Seed]:
         raise SeedError(f"every [[seed]] needs file, stem, part and article_key; one lacks {missing}", file=str(path)) from None
 
 
+def by_digest(seeds_dir: Path) -> dict[str, Seed]:
+    """The seeds by the SHA-256 of their bytes (from SHA256SUMS): how an imported file is known to be a seed."""
+    sums = _checksums(seeds_dir) if (seeds_dir / "SHA256SUMS").exists() else {}
+    return {sums[seed.file]: seed for seed in manifest(seeds_dir) if seed.file in sums} if sums else {}
+
+
 def _checksums(seeds_dir: Path) -> dict[str, str]:
     sums = {}
     for line in (seeds_dir / "SHA256SUMS").read_text(encoding="utf-8").splitlines():

@@ -38,9 +38,10 @@ def lines(text: str) -> list[Line]:
 class Facts:
     """Collects the triples one seed document states, each traceable to a passage of that document."""
 
-    def __init__(self, stem: str, file_name: str, text: str):
-        self.stem = stem
+    def __init__(self, stem: str, file_name: str, text: str, article_key: str | None = None):
+        self.stem = stem  # names the document and its passages: <base>id/document/<stem>
         self.file_name = file_name
+        self.article_key = article_key  # the key of the work the document is an excerpt of
         self._raw_lines = text.splitlines()  # passages keep the source exactly, indentation included
         self.graph = Graph()
         for prefix, namespace in iris.PREFIXES.items():
@@ -76,6 +77,11 @@ class Facts:
                 },
             )
         return passage
+
+    def line(self, number: int) -> Line:
+        """Line ``number`` (1-based) of the document, as a ``Line``."""
+        raw = self._raw_lines[number - 1] if 0 < number <= len(self._raw_lines) else ""
+        return Line(number, raw.strip(), raw[: len(raw) - len(raw.lstrip())])
 
     def error(self, message: str, line: Line | int | None = None) -> SeedError:
         number = line.number if isinstance(line, Line) else line

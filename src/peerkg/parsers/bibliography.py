@@ -1,4 +1,5 @@
-"""What the parsers of article pages share: persons, abstract sections, and dates as pages print them."""
+"""What every reader of bibliographic data shares: works, their authors in order, abstract sections, and dates
+as pages print them. The seed kinds' readers and the exchange formats (RIS, BibTeX, …) all go through here."""
 
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ def add_person(facts: Facts, name: str, family: str) -> URIRef:
     return person
 
 
-def add_authors(facts: Facts, work_key: str, persons: list[URIRef]) -> None:
-    """The authors of a work in the order the source lists them: ``dcterms:creator`` each, and for each a
-    ``prov:Attribution`` of the work to that person with its ``schema:position`` (1 for the first author)."""
+def add_authors(facts: Facts, work_key: str, authors: list[tuple[str, str]]) -> list[URIRef]:
+    """The persons who wrote the work of ``work_key``, in the order the source lists them: ``(name as written,
+    family name)`` pairs. Each is a ``dcterms:creator`` of the work, and for each a ``prov:Attribution`` of the
+    work to that person holds its ``schema:position`` (1 for the first author)."""
     work = iris.work(work_key)
+    persons = [add_person(facts, name, family) for name, family in authors]
     for position, person in enumerate(persons, start=1):
         attribution = iris.authorship(work_key, position)
         facts.add(work, DCTERMS.creator, person)
@@ -37,6 +40,7 @@ def add_authors(facts: Facts, work_key: str, persons: list[URIRef]) -> None:
             PROV.agent: person,
             SDO.position: Literal(position, datatype=XSD.integer),
         })
+    return persons
 
 
 def add_organisation(facts: Facts, name: str) -> URIRef:
@@ -44,6 +48,15 @@ def add_organisation(facts: Facts, name: str) -> URIRef:
     organisation = iris.organisation(name)
     facts.add_all(organisation, {RDF.type: FOAF.Organization, FOAF.name: name})
     return organisation
+
+
+def add_work(facts: Facts, key: str, values: dict, authors: list[tuple[str, str]] = ()) -> URIRef:
+    """A work under its stable key (``iris.work_key``) with its values (predicate → value; ``None`` adds
+    nothing) and its authors in order."""
+    work = iris.work(key)
+    facts.add_all(work, values)
+    add_authors(facts, key, list(authors))
+    return work
 
 
 def add_abstract_section(facts: Facts, work_key: str, position: int, heading: str, text: str, line: Line, locator: str) -> URIRef:

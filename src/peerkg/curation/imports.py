@@ -1,0 +1,151 @@
+"""Imports: documents of a known kind (a paper's text, a review's table, a reference manager's export) read
+into triples with provenance, matched to the works already in the graph, validated in context and committed
+as one curated graph, all or nothing.
+
+Every fact keeps where it was read: the document (its file name and SHA-256) and, per resource, a
+``pkg:SourcePassage`` with the line (row, record), a locator and the exact text, all computed from the
+file. A seed file is known by its SHA-256 and keeps its stem, so importing it gives the build's graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal
+
+from .. import formats, iris, linking, readers, seeds, store, vocabulary
+from ..config import Settings
+from ..errors import UserInputError, ValidationFailed
+from ..iris import PKG
+from . import check, commit as commits, report as reports, rules, submission as submissions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file as read: its name, kind, stem (``<base>id/document/<stem>``), SHA-256 and triple count."""
+
+    name: str
+    kind: str
+    stem: str
+    sha256: str
+    triples: int
+
+
+@dataclass
+class Outcome:
+    graph: str
+    documents: list[Document]
+    decisions: list[str]  # how works were matched to the graph's
+    triples: int
+    data: bytes | None = None  # a dry run's triples, in the format asked for
+    commit: str | None = None  # the commit's IRI
+    created: bool = False
+    unchanged: bool = False  # the graph held exactly these triples: nothing was committed
+    report: dict | None = field(default=None, repr=False)
+
+
+def default_graph_name(file_name: str) -> str:
+    """``smith-2024-refs.ris`` → ``smith-2024-refs``."""
+    return iris.slug(Path(file_name).name.rsplit(".", 1)[0]) or "import"
+
+
+def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, vocab=None) -> tuple[Graph, list[Document]]:
+    """Every file read by the reader of its kind (``kind``, or the kind detected from its content)."""
+    if kind is not None and kind not in readers.KINDS:
+        raise UserInputError(f"unknown kind {kind!r}: use one of {', '.join(readers.KINDS)}")
+    vocab = vocab or vocabulary.load(settings.vocab_dir)
+    known = seeds.by_digest(settings.seeds_dir)
+    graph, documents = Graph(), []
+    for name, data in files:
+        digest = hashlib.sha256(data).hexdigest()
+        reader = readers.KINDS[kind] if kind else readers.detect(data, name)
+        seed = known.get(digest)
+        stem, shown = (seed.stem, seed.file) if seed else (iris.import_document(Path(name).name, digest), Path(name).name)
+        log.info("reading %s (%s bytes) as %s%s", name, f"{len(data):,}", reader.name, f", seed {seed.stem}" if seed else "")
+        part = reader.parse(data, vocab, stem, shown, seed.article_key if seed else stem)
+        part.add((iris.document(stem), PKG.sha256, Literal(digest)))
+        log.info("  %d triples", len(part))
+        documents.append(Document(name, reader.name, stem, digest, len(part)))
+        graph += part
+    return graph, documents
+
+
+def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None = None, graph_name: str | None = None,
+        dry_run: bool = False, fmt: str = "turtle", agent: str = "curator") -> Outcome:
+    """Read, match, validate in context and (unless ``dry_run``) commit ``files`` as one curated graph."""
+    if not files:
+        raise UserInputError("nothing to import: give at least one file")
+    if graph_name is None and len(files) > 1:
+        raise UserInputError("several files go into one graph: name it with --graph NAME")
+    target = iris.curated_graph(graph_name or default_graph_name(files[0][0]))
+    graph, documents = read(settings, files, kind)
+    context = store.open_current(settings.data_dir) if store.current_path(settings.data_dir).exists() else None
+    decisions = []
+    if context is not None:
+        log.info("matching works against the graph")
+        for document in documents:
+            decisions += linking.match(graph, context, document.stem, skip=ox.NamedNode(str(target)))
+    name = ", ".join(d.name for d in documents)
+    submitted = submissions.parse(graph.serialize(format="nt", encoding="utf-8"), formats.RDF["ntriples"], name)
+    outcome = Outcome(str(target), documents, decisions, len(submitted.triples))
+    if dry_run:
+        log.info("validating %d triples in context (dry run: nothing is written)", len(submitted.triples))
+        shapes_graph, ontology = rules.load(settings)
+        result = check.check(submitted, context, shapes_graph, ontology, replacing=ox.NamedNode(str(target)))
+        outcome.report = reports.summarize(result, submitted)
+        if not result.conforms:
+            raise ValidationFailed(f"{name} does not conform to the shapes; nothing was written", result).with_details(
+                report=outcome.report)
+        outcome.data = _serialise(submitted.triples, target, fmt)
+        return outcome
+    if context is not None and {q.triple for q in context.quads(ox.NamedNode(str(target)))} == set(submitted.triples):
+        outcome.unchanged = True
+        log.info("%s holds exactly these %d triples already: nothing to commit", target, outcome.triples)
+        return outcome
+    log.info("validating and committing %d triples into %s", outcome.triples, target)
+    try:
+        done = commits.commit(settings, commits.Operation.PUT, target, submitted, agent)
+    except ValidationFailed as failure:
+        raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
+    outcome.commit, outcome.created = done.iri, done.created
+    return outcome
+
+
+def import_documents(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, graph_name: str | None,
+                     dry_run: bool, fmt: str, agent: str) -> Outcome:
+    """``run`` as the web app calls it, in a confined worker process (the files are untrusted, and the web
+    worker never opens a store); a refused import's error carries the report's summary, which pickles."""
+    try:
+        return run(settings, files, kind=kind, graph_name=graph_name, dry_run=dry_run, fmt=fmt, agent=agent)
+    except ValidationFailed as failure:
+        failure.report = None
+        raise
+
+
+def _serialise(triples: list[ox.Triple], graph: iris.URIRef, fmt: str) -> bytes:
+    rdf = formats.RDF[fmt]
+    triples = sorted(triples, key=str)  # grouped by subject, the same bytes for the same file
+    if rdf.datasets:
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(graph))) for t in triples]
+        return ox.serialize(quads, format=rdf.oxigraph, **({"prefixes": iris.PREFIXES} if fmt == "trig" else {}))
+    kwargs = {"prefixes": iris.PREFIXES} if fmt in ("turtle", "rdfxml") else {}
+    return ox.serialize(triples, format=rdf.oxigraph, **kwargs)
+
+
+def text(outcome: Outcome) -> str:
+    """The report a curator reads."""
+    out = [f"{d.name}: {d.kind}, {d.triples} triples, document {iris.document(d.stem)} (SHA-256 {d.sha256})" for d in outcome.documents]
+    out += [f"  matched {decision}" for decision in outcome.decisions]
+    if outcome.unchanged:
+        out.append(f"unchanged: {outcome.graph} holds these {outcome.triples} triples already; nothing was committed")
+    elif outcome.commit:
+        out.append(f"{'created' if outcome.created else 'replaced'} {outcome.graph}: {outcome.triples} triples (commit {outcome.commit})")
+    else:
+        out.append(f"dry run: {outcome.triples} triples for {outcome.graph} conform; nothing was written")
+    return "\n".join(out) + "\n"

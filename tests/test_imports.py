@@ -1,0 +1,275 @@
+"""peerkg.curation.imports and the readers behind it: exact facts from the test documents of every kind and
+format (tests/data/import/), the seeds through import, identity matching, commits and bad input."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SDO, XSD
+
+from peerkg import iris, seeds, store
+from peerkg.cli import main
+from peerkg.config import PROJECT_ROOT, Settings
+from peerkg.curation import imports
+from peerkg.errors import SeedError, UserInputError, ValidationFailed
+from peerkg.iris import BIRO, CITO, FABIO, PKG, PRISM
+
+DATA = PROJECT_ROOT / "tests" / "data" / "import"
+W = "https://w3id.org/peerkg/id/"
+
+
+def files(*names: str) -> list[tuple[str, bytes]]:
+    return [(name, (DATA / name).read_bytes()) for name in names]
+
+
+def dry(built: Settings, name: str, **options) -> tuple[imports.Outcome, Graph]:
+    outcome = imports.run(built, files(name), dry_run=True, fmt="ntriples", **options)
+    return outcome, Graph().parse(data=outcome.data, format="nt")
+
+
+def passage_of(graph: Graph, subject) -> tuple[int, str, str]:
+    passage = graph.value(URIRef(subject), PROV.wasDerivedFrom)
+    return graph.value(passage, PKG.line).toPython(), str(graph.value(passage, PKG.locator)), str(graph.value(passage, PROV.value))
+
+
+def authors(graph: Graph, work: str) -> list[str]:
+    return sorted(str(graph.value(p, FOAF.name)) for p in graph.objects(URIRef(W + work), DCTERMS.creator))
+
+
+def authors_in_order(graph: Graph, work: str) -> list[str]:
+    """The names of a work's authors by the schema:position of their prov:Attribution (IRI ``<work>/author/<n>``)."""
+    attributions = list(graph.objects(URIRef(W + work), PROV.qualifiedAttribution))
+    assert set(attributions) == {URIRef(f"{W}{work}/author/{n}") for n in range(1, len(attributions) + 1)}
+    by_position = {graph.value(a, SDO.position).toPython(): graph.value(a, PROV.agent) for a in attributions}
+    return [str(graph.value(by_position[n], FOAF.name)) for n in sorted(by_position)]
+
+
+@pytest.fixture
+def writable(built, tmp_path) -> Settings:
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    return Settings(data_dir=data)
+
+
+# --- every format: works, authors in order, identifiers, provenance -------------------------------------------
+
+
+def test_ris_records_become_works_and_one_matches_the_graph_by_doi(built):
+    outcome, graph = dry(built, "library.ris")
+    assert [d.kind for d in outcome.documents] == ["ris"] and outcome.graph == "https://w3id.org/peerkg/graph/curated/library"
+    assert outcome.decisions == ["mowbray-1996: DOI 10.1007/BF02249367: the same DOI as the graph's work"]
+    mowbray = URIRef(W + "work/mowbray-1996")
+    assert str(graph.value(mowbray, PKG.authorsAsWritten)).split("; ")[:2] == ["Mowbray, Carol T.", "Moxley, David P."]
+    assert len(authors(graph, "work/mowbray-1996")) == 7 and "Mowbray CT" in authors(graph, "work/mowbray-1996")
+    # the graph's title stays; the evidence has a passage in each document
+    match = URIRef(W + "match/mowbray-1996/library-a5158ecb")
+    assert (match, RDF.type, PKG.WorkMatch) in graph and len(set(graph.objects(match, PROV.wasDerivedFrom))) == 3
+    chapter = URIRef(W + "work/odegard-2019")
+    assert graph.value(chapter, RDF.type) == FABIO.BookChapter
+    publisher = graph.value(chapter, DCTERMS.publisher)
+    assert (graph.value(chapter, PRISM.publicationName), publisher, graph.value(publisher, RDF.type), graph.value(publisher, FOAF.name)) == (
+        Literal("Recovery in practice"), URIRef(W + "organisation/example-university-press"), FOAF.Organization,
+        Literal("Example University Press"))
+    assert authors(graph, "work/odegard-2019") == ["Nuñez-García JL", "Ødegård Å"]
+    assert authors_in_order(graph, "work/odegard-2019") == ["Ødegård Å", "Nuñez-García JL"]
+    assert graph.value(chapter, PRISM.pageRange) == Literal("101–118")
+    assert graph.value(URIRef(W + "work/rivera-2024"), PRISM.pageRange) == Literal("e70100")
+    assert passage_of(graph, W + "work/rivera-2024")[:2] == (30, "record 3")
+    line, locator, text = passage_of(graph, W + "work/odegard-2019")
+    assert (line, locator) == (19, "record 2") and text.startswith("TY  - CHAP\n") and text.endswith("ER  - ")
+
+
+def test_bibtex_entries_with_latex_accents_and_a_chapter(built):
+    outcome, graph = dry(built, "library.bib")
+    assert outcome.decisions == ["metasynthesis-2013: PMID 23477647: the same PMID as the graph's work"]
+    chapter = URIRef(W + "work/lefevre-2021")
+    assert authors(graph, "work/lefevre-2021") == ["Lefèvre F", "Müller J"]
+    assert authors_in_order(graph, "work/lefevre-2021") == ["Lefèvre F", "Müller J"]
+    assert graph.value(chapter, PKG.authorsAsWritten) == Literal("Lefèvre, François; Müller, Jörg")
+    assert (graph.value(chapter, RDF.type), graph.value(chapter, PRISM.publicationName)) == (FABIO.BookChapter, Literal("Handbook of Peer Support"))
+    assert passage_of(graph, chapter)[:2] == (14, "entry lefebvre2021")
+    # the matched work keeps the graph's title; the file's differing title is named in the evidence
+    assert str(graph.value(URIRef(W + "work/metasynthesis-2013"), DCTERMS.title, default="")) == ""
+    comment = str(graph.value(URIRef(W + "match/metasynthesis-2013/library-5a168ce3"), URIRef("http://www.w3.org/2000/01/rdf-schema#comment")))
+    assert "kept the graph's dcterms:title 'Peer Support in Adult Mental Health Services" in comment
+
+
+def test_medline_records_with_continued_fields_and_e_pages(built):
+    outcome, graph = dry(built, "records.medline")
+    okafor = URIRef(W + "work/okafor-2025")
+    assert graph.value(okafor, PKG.authorsAsWritten) == Literal("Okafor CN, van der Berg H")
+    assert authors(graph, "work/okafor-2025") == ["Okafor CN", "van der Berg H"]
+    assert authors_in_order(graph, "work/okafor-2025") == ["Okafor CN", "van der Berg H"]
+    assert (graph.value(okafor, FABIO.hasPubMedId), graph.value(okafor, PRISM.doi), graph.value(okafor, PRISM.pageRange)) == (
+        Literal("39999991"), Literal("10.1111/inm.13400"), Literal("e13400"))
+    assert passage_of(graph, okafor)[:2] == (17, "record 2 (PMID 39999991)")
+
+
+def test_pubmed_xml_article_with_its_reference_list(built):
+    outcome, graph = dry(built, "pubmed.xml")
+    work = URIRef(W + "work/bjork-2025")
+    assert (graph.value(work, FABIO.hasPubMedCentralId), graph.value(work, PRISM.doi)) == (Literal("PMC11999992"), Literal("10.5555/jpw.2025.0012"))
+    assert authors(graph, "work/bjork-2025") == ["Björk E", "Jacobson N"]
+    assert authors_in_order(graph, "work/bjork-2025") == ["Björk E", "Jacobson N"]
+    assert set(graph.objects(work, CITO.cites)) == {URIRef(W + "work/davidson-2006"), URIRef(W + "work/metasynthesis-2013")}
+    entry = URIRef(W + "reference/bjork-2025/2")
+    assert graph.value(entry, BIRO.references) == URIRef(W + "work/metasynthesis-2013")
+    line, locator, text = passage_of(graph, entry)
+    assert (line, locator) == (35, "reference 2") and text.strip().startswith("<Reference>") and text.strip().endswith("</Reference>")
+    assert len(outcome.decisions) == 2
+
+
+def test_csl_json_items_and_an_organisation_as_author(built):
+    _, graph = dry(built, "records.json")
+    report = URIRef(W + "work/national-peer-network-2010")
+    assert (graph.value(report, RDF.type), graph.value(report, PKG.authorsAsWritten)) == (FABIO.Expression, Literal("National Peer Network"))
+    assert list(graph.objects(report, DCTERMS.creator)) == []
+    assert passage_of(graph, W + "work/rivera-2024")[:2] == (2, "item 1 (rivera2024)")
+    assert graph.value(URIRef(W + "work/rivera-2024"), FABIO.hasPublicationYear) == Literal("2024", datatype=XSD.gYear)
+
+
+def test_jats_article_with_structured_references(built):
+    outcome, graph = dry(built, "article.jats.xml")
+    work = URIRef(W + "work/o-brien-2023")
+    assert authors(graph, "work/o-brien-2023") == ["Nakamura K", "O'Brien SM"]  # the editor is no author
+    assert authors_in_order(graph, "work/o-brien-2023") == ["O'Brien SM", "Nakamura K"]
+    assert (graph.value(work, PRISM.pageRange), graph.value(work, FABIO.hasPubMedCentralId)) == (Literal("301–312"), Literal("PMC10000042"))
+    assert outcome.decisions == ["mowbray-1998: DOI 10.1007/BF02287510: the same DOI as the graph's work"]
+    book = URIRef(W + "work/deegan-1996")
+    assert (graph.value(book, RDF.type), graph.value(book, DCTERMS.title)) == (FABIO.Book, Literal("Recovery as a journey of the heart"))
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv", "xlsx"])
+def test_an_extraction_sheet_gives_studies_and_informants(built, tmp_path, suffix):
+    import csv
+
+    rows = list(csv.reader((DATA / "studies.csv").read_text(encoding="utf-8").splitlines(keepends=True)))
+    path = tmp_path / f"studies.{suffix}"
+    if suffix == "tsv":
+        path.write_text("".join("\t".join(cell.replace("\n", " ") for cell in row) + "\n" for row in rows), encoding="utf-8")
+    elif suffix == "xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append([int(c) if c.isdigit() else c for c in row])
+        book.save(path)
+    else:
+        shutil.copy(DATA / "studies.csv", path)
+    outcome = imports.run(built, [(str(path), path.read_bytes())], dry_run=True, fmt="ntriples")
+    graph = Graph().parse(data=outcome.data, format="nt")
+    study = URIRef(W + "study/rivera-2024")
+    sizes = {str(graph.value(g, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))): graph.value(g, PKG.sampleSize).toPython()
+             for g in graph.objects(study, PKG.hasInformantGroup)}
+    assert sizes == {"Peer support workers": 12, "other team members": 8}
+    assert set(graph.objects(study, PKG.dataCollectionMethod)) == {URIRef(W + "method/semi-structured-interviews"), URIRef(W + "method/focus-groups")}
+    assert graph.value(URIRef(W + "work/rivera-2024"), PRISM.doi) == Literal("10.1186/s12888-024-00001-x")
+    assert len(set(graph.subjects(RDF.type, PKG.QualitativeStudy))) == 2
+    line, locator, _ = passage_of(graph, W + "study/odegard-2019")
+    assert (line, locator) == ((3, "row 3") if suffix == "csv" else (3, "sheet 1, row 3") if suffix == "xlsx" else (3, "row 3"))
+
+
+# --- the seeds through import ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", seeds.manifest(PROJECT_ROOT / "seeds"), ids=lambda s: s.stem)
+def test_importing_a_seed_with_its_kind_gives_the_builds_graph(built, kg, seed):
+    """A seed is known by its SHA-256 and keeps its stem: its reader gives exactly the build's named graph."""
+    graph, documents = imports.read(built, [(str(seed.path), seed.path.read_bytes())], seed.parser.KIND)
+    imported = {q.triple for q in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)}
+    assert imported == {q.triple for q in kg.quads(ox.NamedNode(str(iris.graph(seed.stem))))}
+    assert documents[0].stem == seed.stem
+    # the kind is detected from the content, and the import validates in the context of the graph
+    outcome = imports.run(built, [(seed.file, seed.path.read_bytes())], dry_run=True)
+    assert outcome.documents[0].kind == seed.parser.KIND and outcome.report["conforms"] is True
+
+
+# --- commits: all or nothing, and twice is once ---------------------------------------------------------------
+
+
+def test_an_import_is_committed_once_and_a_second_import_changes_nothing(writable):
+    first = imports.run(writable, files("library.ris"), agent="alice")
+    assert first.created and first.triples == 135 and first.commit.startswith(W + "commit/")
+    version = store.current_version(writable.data_dir)
+    again = imports.run(writable, files("library.ris"), agent="alice")
+    assert again.unchanged and again.commit is None and store.current_version(writable.data_dir) == version
+    current = store.open_current(writable.data_dir)
+    assert len(list(current.quads(ox.NamedNode(first.graph)))) == 135  # 93, and 4 per authorship (10 authors) and 2 for the publisher organisation
+
+
+def test_a_violation_writes_nothing(writable):
+    before = store.current_version(writable.data_dir)
+    bad = ("bad-method.csv", b"study,year,informants,method\nRivera et al.,2024,Nurses (n=3),Telepathy\n")
+    with pytest.raises(SeedError, match=r"bad-method.csv:2: row 2, column D \(method\): 'Telepathy' is not in the methods vocabulary"):
+        imports.run(writable, [bad])
+    assert store.current_version(writable.data_dir) == before
+
+
+# --- bad input: the file, the line and what was expected ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("unterminated.ris", r"unterminated.ris:1: record 1 has no 'ER  - ' line"),
+    ("broken.bib", r"broken.bib:7: a BibTeX entry with a syntax error.*expected '@type\{key"),
+    ("broken.json", r"broken.json:4: not JSON: Expecting ',' delimiter"),
+    ("missing-method.csv", r"missing-method.csv:3: row 3, column D \(method\) is empty: expected the data collection methods"),
+    ("unknown-kind.txt", r"unknown-kind.txt: not a document of any known kind. Expected one of: article-with-references"),
+])
+def test_bad_input_names_file_line_and_what_was_expected(built, name, message):
+    with pytest.raises((SeedError, UserInputError), match=message):
+        imports.run(built, files(name), dry_run=True)
+
+
+def test_a_reference_line_the_reader_cannot_split(built):
+    text = (PROJECT_ROOT / "seeds" / "003_271100d76ceb042c.txt").read_text().replace(
+        "1. Davidson L, Chinman M", "1. Davidson L Chinman M: no full stop after the authors", 1)
+    with pytest.raises(SeedError, match=r"references.txt:19: an author list mixes persons and other names"):
+        imports.run(built, [("references.txt", text.encode())], kind="article-with-references", dry_run=True)
+
+
+def test_the_command_writes_a_dry_run_in_any_format(built, tmp_path):
+    out = tmp_path / "out.nq"
+    done = CliRunner().invoke(main, ["-q", "--data-dir", str(built.data_dir), "import", str(DATA / "records.medline"),
+                                     "--dry-run", "--format", "nquads", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "dry run: 77 triples for https://w3id.org/peerkg/graph/curated/records conform" in done.output
+    assert len(out.read_text().splitlines()) == 77  # 4 triples per authorship of its 4 authors
+    refused = CliRunner().invoke(main, ["-q", "--data-dir", str(built.data_dir), "import", str(DATA / "broken.bib")])
+    assert refused.exit_code == 1 and "broken.bib:7: a BibTeX entry with a syntax error" in refused.output
+
+
+def test_the_readme_import_session_works_as_printed(built, tmp_path):
+    """The README's import session, line by line, against a live server."""
+    import os
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    from conftest import serving
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    session = re.findall(r"```shell\n(.*?)```", readme, re.DOTALL)[1].splitlines()
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    outputs = []
+    with serving(data) as url:
+        env = os.environ | {"PEERKG_DATA": str(data)}
+        for line in session:
+            command = line.replace("http://127.0.0.1:8000", url)
+            command = command.replace(".venv/bin/peerkg", shlex.quote(sys.executable) + " -m peerkg.cli -q")
+            if command.startswith("curl "):
+                command += " --silent --show-error --fail"
+            done = subprocess.run(["bash", "-c", command], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+            outputs.append((done.returncode, done.stdout))
+    assert [code for code, _ in outputs] == [0, 0, 0, 0, 0], outputs
+    assert "created https://w3id.org/peerkg/graph/curated/library: 135 triples" in outputs[0][1]
+    assert "unchanged: https://w3id.org/peerkg/graph/curated/library holds these 135 triples already" in outputs[1][1]
+    assert outputs[2][1].splitlines() == ["title", "Peer support work on acute wards: a survey"]
+    assert '"Peer workers in Nordic mental health services"' in outputs[3][1] and "Nuñez-García JL" in outputs[3][1]
+    assert outputs[4][1].startswith("removed https://w3id.org/peerkg/graph/curated/library")
+    assert not store.open_current(data).contains_named_graph(ox.NamedNode(W.replace("id/", "graph/curated/library")))
