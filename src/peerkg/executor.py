@@ -32,6 +32,10 @@ from .errors import LimitExceeded, PeerkgError, QueryTimeout, ResultTooLarge, Us
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 120.0  # seconds a new child may take to import and report ready (not counted as query time)
+# A task still running after this many seconds is a long one: its process yields the CPU to new tasks
+# (niceness raised; it is not reused after, since only root could lower the niceness again).
+DEMOTE_AFTER = 1.0
+DEMOTED_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,19 @@ class _Worker:
             self.stop()
             raise PeerkgError(f"a query process could not start (exit {code}); see the server log", status=503) from None
 
+    demoted = False
+
+    def demote(self, remaining: float) -> bool:
+        """Let this long task's process yield the CPU to others, then wait ``remaining`` seconds for it."""
+        if remaining <= 0:
+            return False
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICENESS)
+            self.demoted = True
+        except OSError:
+            pass
+        return self.connection.poll(remaining)
+
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
@@ -239,7 +256,7 @@ class Executor:
         try:
             started = time.monotonic()
             worker.connection.send(message)
-            if not worker.connection.poll(timeout):
+            if not worker.connection.poll(min(DEMOTE_AFTER, timeout)) and not worker.demote(timeout - DEMOTE_AFTER):
                 log.warning("%s stopped at the %g-second limit: %.200s", what, timeout, _describe(message))
                 raise QueryTimeout(
                     f"the {what} ran past the {timeout:g}-second limit and was stopped; "
@@ -297,7 +314,7 @@ class Executor:
             worker.stop()
         with self._ready:
             self._busy -= 1
-            if healthy and not self._closed:
+            if healthy and not self._closed and not worker.demoted:
                 self._idle.append(worker)
             elif healthy:
                 worker.stop()
