@@ -340,7 +340,7 @@ def _nodes(document):
 
 # --- 9. Security headers --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", "/id/study/mowbray-1996.html", "/editor", "/validate", "/sparql", "/queries/table3"])
+@pytest.mark.parametrize("path", ["/", "/id/study/mowbray-1996.html", "/editor", "/validate", "/import", "/sparql", "/queries/table3"])
 def test_every_page_carries_the_security_headers(url, path):
     headers = requests.get(url + path, headers={"Accept": "text/html"}).headers
     assert "script-src 'self'" in headers["Content-Security-Policy"]

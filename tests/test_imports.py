@@ -15,7 +15,7 @@ from peerkg import iris, seeds, store
 from peerkg.cli import main
 from peerkg.config import PROJECT_ROOT, Settings
 from peerkg.curation import imports
-from peerkg.errors import SeedError, UserInputError, ValidationFailed
+from peerkg.errors import SeedError, UnsupportedMediaType, UserInputError, ValidationFailed
 from peerkg.iris import BIRO, CITO, FABIO, PKG, PRISM
 
 DATA = PROJECT_ROOT / "tests" / "data" / "import"
@@ -220,7 +220,7 @@ def test_a_violation_writes_nothing(writable):
     ("unknown-kind.txt", r"unknown-kind.txt: not a document of any known kind. Expected one of: article-with-references"),
 ])
 def test_bad_input_names_file_line_and_what_was_expected(built, name, message):
-    with pytest.raises((SeedError, UserInputError), match=message):
+    with pytest.raises((SeedError, UserInputError, UnsupportedMediaType), match=message):
         imports.run(built, files(name), dry_run=True)
 
 
@@ -244,6 +244,7 @@ def test_the_command_writes_a_dry_run_in_any_format(built, tmp_path):
 
 def test_the_readme_import_session_works_as_printed(built, tmp_path):
     """The README's import session, line by line, against a live server."""
+    import json
     import os
     import re
     import shlex
@@ -257,8 +258,8 @@ def test_the_readme_import_session_works_as_printed(built, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
     outputs = []
-    with serving(data) as url:
-        env = os.environ | {"PEERKG_DATA": str(data)}
+    with serving(data, env={"PEERKG_TOKENS": "alice:import-token"}) as url:
+        env = os.environ | {"PEERKG_DATA": str(data), "PEERKG_TOKEN": "import-token"}
         for line in session:
             command = line.replace("http://127.0.0.1:8000", url)
             command = command.replace(".venv/bin/peerkg", shlex.quote(sys.executable) + " -m peerkg.cli -q")
@@ -266,9 +267,11 @@ def test_the_readme_import_session_works_as_printed(built, tmp_path):
                 command += " --silent --show-error --fail"
             done = subprocess.run(["bash", "-c", command], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
             outputs.append((done.returncode, done.stdout))
-    assert [code for code, _ in outputs] == [0, 0, 0, 0, 0], outputs
+    assert [code for code, _ in outputs] == [0, 0, 0, 0, 0, 0], outputs
     assert "created https://w3id.org/peerkg/graph/curated/library: 135 triples" in outputs[0][1]
     assert "unchanged: https://w3id.org/peerkg/graph/curated/library holds these 135 triples already" in outputs[1][1]
+    posted = json.loads(outputs.pop(2)[1])
+    assert (posted["graph"], posted["result"], posted["triples"]) == (W.replace("id/", "graph/curated/records"), "created", 77)
     assert outputs[2][1].splitlines() == ["title", "Peer support work on acute wards: a survey"]
     assert '"Peer workers in Nordic mental health services"' in outputs[3][1] and "Nuñez-García JL" in outputs[3][1]
     assert outputs[4][1].startswith("removed https://w3id.org/peerkg/graph/curated/library")

@@ -12,7 +12,7 @@ def test_home_page(client):
     assert '<a href="/id/work/umbrella-review">The effectiveness, implementation, and experiences of peer support' in text
     assert 'DOI <a href="https://doi.org/10.2174/1745017901208010022">10.2174/1745017901208010022</a>' in text
     assert text.count('<a href="/id/finding/') == 42  # the evidence map, inline, linked to the findings
-    for href in ("/evidence-map", "/queries", "/editor", "/sparql", "/download/", "/dataset", "/ontology", "/validate"):
+    for href in ("/evidence-map", "/queries", "/editor", "/sparql", "/download/", "/dataset", "/ontology", "/validate", "/import"):
         assert f'<a href="{href}">' in text, href
     assert '<a class="skip" href="#main">Skip to content</a>' in text and '<main id="main" tabindex="-1">' in text
 

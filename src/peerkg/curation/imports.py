@@ -19,7 +19,7 @@ from rdflib import Graph, Literal
 
 from .. import formats, iris, linking, readers, seeds, store, vocabulary
 from ..config import Settings
-from ..errors import UserInputError, ValidationFailed
+from ..errors import UnsupportedMediaType, UserInputError, ValidationFailed
 from ..iris import PKG
 from . import check, commit as commits, report as reports, rules, submission as submissions
 
@@ -58,7 +58,7 @@ def default_graph_name(file_name: str) -> str:
 def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, vocab=None) -> tuple[Graph, list[Document]]:
     """Every file read by the reader of its kind (``kind``, or the kind detected from its content)."""
     if kind is not None and kind not in readers.KINDS:
-        raise UserInputError(f"unknown kind {kind!r}: use one of {', '.join(readers.KINDS)}")
+        raise UnsupportedMediaType(f"unknown kind {kind!r}: use one of {', '.join(readers.KINDS)}")
     vocab = vocab or vocabulary.load(settings.vocab_dir)
     known = seeds.by_digest(settings.seeds_dir)
     graph, documents = Graph(), []

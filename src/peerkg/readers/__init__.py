@@ -14,7 +14,7 @@ from importlib import import_module
 
 from rdflib import Graph
 
-from ..errors import UserInputError
+from ..errors import UnsupportedMediaType, UserInputError
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def detect(data: bytes, file_name: str) -> Kind:
         if sign.search(head if name != "article-with-references" else data.decode("utf-8", "replace")):
             return KINDS[name]
     known = "; ".join(f"{k.name}: {k.what}" for k in KINDS.values())
-    raise UserInputError(f"{file_name}: not a document of any known kind. Expected one of: {known}. "
+    raise UnsupportedMediaType(f"{file_name}: not a document of any known kind. Expected one of: {known}. "
                          "Name the kind with --kind if it is one of them.", details={"file": file_name})
 
 

@@ -13,7 +13,7 @@ from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
 from .. import sandbox
-from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, health, httpcache, kg, problems,
+from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, health, httpcache, imports, kg, problems,
                request_body, resources, security, site, sitemap, sparql)
 
 
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sitemap.bp)
     app.register_blueprint(health.bp)
     curation.install(app)
+    app.register_blueprint(imports.bp)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)
     if app.config.get("TRUSTED_PROXIES"):
