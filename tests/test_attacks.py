@@ -30,7 +30,7 @@ EXAMPLE = (PROJECT_ROOT / "examples" / "curated-study.ttl").read_text()
 TINY = "ASK { ?s ?p ?o }"
 # A cartesian product of every triple with itself, twice: minutes of work on the seed graph.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-LIMITS = {"PEERKG_QUERY_MEMORY_MB": "768", "PEERKG_VALIDATE_TIMEOUT": "4", "PEERKG_BODY_TIMEOUT": "2",
+LIMITS = {"PEERKG_QUERY_MEMORY_MB": "1536", "PEERKG_VALIDATE_TIMEOUT": "4", "PEERKG_BODY_TIMEOUT": "2",
           "PEERKG_MAX_UPLOAD_BYTES": str(4 * 1024 * 1024), "PEERKG_TOKENS": f"mallory:{TOKEN}"}
 
 
@@ -260,14 +260,14 @@ def test_a_client_over_its_share_is_told_when_to_retry(url):
 def test_a_query_past_the_memory_cap_is_stopped_with_503(url):
     query = "SELECT ?a ?b ?c ?d WHERE { ?a ?p ?b . ?c ?q ?d } ORDER BY ?a ?b ?c ?d"
     detail = problem(requests.get(url + "/sparql", params={"query": query}), 503)["detail"]
-    assert "768 MB memory limit" in detail or "3-second limit" in detail
+    assert "1,536 MB memory limit" in detail or "3-second limit" in detail
 
 
 def test_a_string_grown_past_the_memory_cap_is_not_answered(url):
-    doublings = "".join(f"BIND(CONCAT(?s{n}, ?s{n}) AS ?s{n + 1}) " for n in range(24))
-    query = f'SELECT (STRLEN(?s24) AS ?n) WHERE {{ BIND("0123456789abcdef" AS ?s0) {doublings} }}'
+    doublings = "".join(f"BIND(CONCAT(?s{n}, ?s{n}) AS ?s{n + 1}) " for n in range(27))
+    query = f'SELECT (STRLEN(?s27) AS ?n) WHERE {{ BIND("0123456789abcdef" AS ?s0) {doublings} }}'
     detail = problem(requests.get(url + "/sparql", params={"query": query}), 503)["detail"]
-    assert "768 MB memory limit" in detail or "3-second limit" in detail
+    assert "1,536 MB memory limit" in detail or "3-second limit" in detail
 
 
 def test_every_result_is_capped(built):

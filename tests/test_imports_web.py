@@ -156,15 +156,11 @@ def test_a_live_server_imports_with_a_token(data):
         assert graph.status_code == 200 and len(graph.text.splitlines()) == 135
 
 
-def test_a_curator_imports_through_the_form_in_a_browser(data):
+def test_a_curator_imports_through_the_form_in_a_browser(data, browser):
     """Debian's chromium fills in and sends the form under the site's Content-Security-Policy."""
-    from playwright import sync_api as playwright_api
-
-    from test_browser import ARGS, CHROMIUM
-
-    with serving(data, env={"PEERKG_TOKENS": f"alice:{TOKEN}"}) as url, playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        page = browser.new_page()
+    with serving(data, env={"PEERKG_TOKENS": f"alice:{TOKEN}"}) as url:
+        context = browser.new_context()
+        page = context.new_page()
         violations = []
         page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
         page.goto(url + "/validate")
@@ -176,6 +172,6 @@ def test_a_curator_imports_through_the_form_in_a_browser(data):
         with page.expect_navigation():
             page.get_by_role("button", name="Import").click()
         verdict = " ".join(page.locator("#verdict").inner_text().split())
-        browser.close()
+        context.close()
     assert verdict == "Created https://w3id.org/peerkg/graph/curated/my-library" and violations == []
     assert len(list(store.open_current(data).quads(ox.NamedNode("https://w3id.org/peerkg/graph/curated/my-library")))) == 135
