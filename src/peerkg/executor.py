@@ -330,10 +330,8 @@ class Executor:
 
 
 def _describe(message: tuple) -> str:
-    task = message[0]
-    if task == "query":
-        return message[1].query
-    return message[1] if task == "check" else message[1]
+    """What a task was about, for the log: a query's text, or the function a call ran."""
+    return message[1].query if message[0] == "query" else message[1]
 
 
 def _context():
@@ -341,13 +339,3 @@ def _context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["peerkg.executor", "peerkg.curation.check", "peerkg.curation.commit", "peerkg.exports"])
     return context
-
-
-def default_limits() -> Limits:
-    """Limits from the environment (the CLI and the app read the same variables)."""
-    memory = int(os.environ.get("PEERKG_QUERY_MEMORY_MB", 2048))
-    return Limits(
-        timeout=float(os.environ.get("PEERKG_QUERY_TIMEOUT", 30)),
-        max_bytes=int(os.environ.get("PEERKG_MAX_RESULT_BYTES", 50 * 1024 * 1024)),
-        memory_bytes=memory * sandbox.MiB if memory else None,
-    )
