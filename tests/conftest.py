@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from peerkg import build, store, vocabulary
+from peerkg import backends, build, store, vocabulary
 from peerkg.config import PROJECT_ROOT, Settings
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -39,6 +39,12 @@ def built(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def kg(built: Settings) -> store.EmbeddedStore:
     return store.open_current(built.data_dir)
+
+
+@pytest.fixture(scope="session")
+def backend(built: Settings):
+    """The built store behind the backend interface, as the CLI opens it."""
+    return backends.open(built)
 
 
 def rows(results) -> list[dict[str, str | None]]:

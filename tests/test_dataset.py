@@ -11,8 +11,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
-from peerkg import dataset, exports, iris
+from peerkg import backends, dataset, exports, iris
 from peerkg.config import PROJECT_ROOT
+from peerkg.backends import Limits
 from peerkg.iris import DCAT, FABIO, PKG, PRISM, VOID
 
 from peerkg.iris import SPDX
@@ -23,8 +24,9 @@ RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "applica
 
 
 @pytest.fixture(scope="module")
-def facts(kg):
-    return dataset.gather(dataset.store_runner(kg), PROJECT_ROOT / "queries", kg.version)
+def facts(built):
+    backend = backends.open(built)
+    return dataset.gather(dataset.backend_runner(backend, Limits(30, 10**9)), PROJECT_ROOT / "queries", backend.version())
 
 
 @pytest.fixture(scope="module")

@@ -146,13 +146,13 @@ def test_an_empty_directory_is_filled(kg, tmp_path):
     assert [f.path for f in files] == expected_paths()
 
 
-def test_racing_writers_all_end_with_the_complete_set(built, kg, tmp_path):
+def test_racing_writers_all_end_with_the_complete_set(built, backend, tmp_path):
     target = tmp_path / "version"
     results, errors = [], []
 
     def writer():
         try:
-            results.append(exports.ensure(kg.path, target))
+            results.append(exports.ensure(backend, target))
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 

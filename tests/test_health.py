@@ -29,4 +29,4 @@ def test_without_a_store_the_check_fails_with_503(built, tmp_path):
         response = requests.get(url + "/health")
     assert response.status_code == 503 and response.headers["Content-Type"] == "application/health+json"
     assert response.json() == {"status": "fail", "version": __version__, "store": None, "queries": False,
-                               "output": f"no store in {data}: run 'peerkg build' first"}
+                               "output": f"the embedded store in {data} holds no graph yet: run 'peerkg build' first"}

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, PROV, RDF, SDO, XSD
 
-from . import __version__, formats, iris, linking, seeds, shapes, store, vocabulary
+from . import __version__, backends, formats, iris, linking, seeds, shapes, vocabulary
 from .curation import carry as curated
 from .config import Settings
 from .iris import PKG
@@ -61,13 +61,13 @@ def fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def is_current(settings: Settings) -> bool:
-    """Whether the published store was built from exactly these inputs."""
-    return store.fingerprint_of_current(settings.data_dir) == fingerprint(settings)
+def is_current(settings: Settings, backend=None) -> bool:
+    """Whether the published version was built from exactly these inputs."""
+    return (backend or backends.open(settings)).fingerprint() == fingerprint(settings)
 
 
-def build(settings: Settings) -> BuildResult:
-    """Parse, link, validate and publish; on any error the published store is left as it was."""
+def build(settings: Settings, backend=None) -> BuildResult:
+    """Parse, link, validate and publish; on any error the published version is left as it was."""
     started = dt.datetime.now(dt.timezone.utc)
     graphs = assemble(settings)
     graphs[BUILD] = _activity(graphs, started, _inputs(settings))
@@ -79,18 +79,19 @@ def build(settings: Settings) -> BuildResult:
     shapes_graph = shapes.load(settings.shapes_dir)
     shapes.validate(data, shapes_graph, ontology=graphs[ONTOLOGY])
     quads = [quad for name, graph in graphs.items() for quad in _quads(name, graph)]
-    with store.writer(settings.data_dir):
-        kept = curated.carried_over(settings.data_dir)
+    backend = backend or backends.open(settings)
+    with backend.writer():
+        kept = curated.carried_over(backend)
         if kept:
             log.info("keeping %d curated triples in %d graphs; checking them against the new graph", len(kept),
                      len({q.graph_name for q in kept}))
             curated.check_against(kept, quads, shapes_graph, graphs[ONTOLOGY])
-        path = store.publish(settings.data_dir, [*quads, *kept], fingerprint(settings))
-    log.info("published store %s", path)
+        version = backend.publish([*quads, *kept], fingerprint(settings))
+    log.info("published version %s in %s", version, backend.name)
     counts = {str(iris.graph(name)): len(graph) for name, graph in graphs.items()}
     for quad in kept:
         counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
-    return BuildResult(path.name, counts)
+    return BuildResult(version, counts)
 
 
 def _quads(name: str, graph: Graph):

@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
 
-from . import __version__, build as building, exports, formats, iris, queries, readers, store
+from . import __version__, backends, build as building, exports, formats, guard, iris, queries, readers, store
+from .backends import Limits, Query
 from .config import Settings
-from .errors import PeerkgError, ValidationFailed
+from .errors import PeerkgError, UserInputError, ValidationFailed
 
 
 def _errors(command):
@@ -38,11 +40,60 @@ def _errors(command):
     default=None,
     help="Where the store lives (env PEERKG_DATA; default ./data in the project).",
 )
+@click.option("--backend", envvar="PEERKG_BACKEND", metavar="DIR|URL",
+              help="The store: a directory for the embedded Oxigraph store (default: the data directory), or a "
+                   "SPARQL 1.1 engine's query endpoint (http(s) URL). Env PEERKG_BACKEND.")
+@click.option("--backend-update", envvar="PEERKG_BACKEND_UPDATE", metavar="URL",
+              help="The engine's SPARQL 1.1 Update endpoint; without it the engine is only read. Env PEERKG_BACKEND_UPDATE.")
+@click.option("--backend-store", envvar="PEERKG_BACKEND_STORE", metavar="URL",
+              help="The engine's Graph Store Protocol endpoint, if it has one. Env PEERKG_BACKEND_STORE.")
+@click.option("--backend-user", envvar="PEERKG_BACKEND_USER", help="User for the engine's HTTP Basic or Digest "
+              "authentication. Env PEERKG_BACKEND_USER.")
+@click.option("--backend-password", envvar="PEERKG_BACKEND_PASSWORD", help="Its password. Env PEERKG_BACKEND_PASSWORD.")
 @click.option("-q", "--quiet", is_flag=True, help="Only print results and errors, not progress.")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
+def main(ctx: click.Context, data_dir: Path | None, backend: str | None, backend_update: str | None,
+         backend_store: str | None, backend_user: str | None, backend_password: str | None, quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
-    ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+    remote = bool(backend) and backend.startswith(("http://", "https://"))
+    if backend and not remote and data_dir is None:
+        data_dir = Path(backend)  # an embedded store's directory is its data directory
+    ctx.obj = Settings(**({"data_dir": data_dir} if data_dir else {}), backend=backend if remote else None,
+                       backend_update=backend_update, backend_store=backend_store, backend_user=backend_user,
+                       backend_password=backend_password)
+
+
+# The CLI's own queries: a person at a terminal, not a client of a public endpoint.
+CLI_LIMITS = Limits(timeout=3600.0, max_bytes=2**40)
+
+
+def _render(backend, text: str, bindings: tuple, fmt: str) -> str:
+    """A query's result as the CLI prints it (a table by default)."""
+    checked = guard.check(text)
+    if checked.graph_result:
+        name = "turtle" if fmt == "table" else fmt
+        if name not in formats.RDF:
+            raise UserInputError(f"a CONSTRUCT or DESCRIBE result cannot be written as {fmt}; use turtle or ntriples")
+    else:
+        name = "json" if fmt == "table" else fmt
+        if name not in formats.RESULTS:
+            raise UserInputError(f"a SELECT or ASK result cannot be written as {fmt}; use table, csv, tsv, json or xml")
+    body = backend.query(Query(checked.text, name, bindings, union_default=not checked.has_dataset), CLI_LIMITS)
+    if fmt == "table" and not checked.graph_result:
+        return formats.render(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), "table")
+    return body.decode()
+
+
+def _bindings(query: queries.CannedQuery, values: dict[str, str]) -> tuple:
+    return tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
+
+
+def _published(settings: Settings):
+    """The backend, which must hold a graph: what export writes."""
+    backend = backends.open(settings)
+    if backend.version() is None:
+        raise PeerkgError(f"{backend.name} holds no graph yet: run 'peerkg build' first")
+    return backend
 
 
 @main.command(help="Parse the seeds, validate the graph against the shapes and publish a new on-disk store.")
@@ -50,11 +101,12 @@ def main(ctx: click.Context, data_dir: Path | None, quiet: bool) -> None:
 @click.pass_obj
 @_errors
 def build(settings: Settings, if_needed: bool) -> None:
-    if if_needed and building.is_current(settings):
-        click.echo(f"Store in {settings.data_dir} is up to date with the seeds, vocabularies, ontology, shapes and code.")
+    backend = backends.open(settings)
+    if if_needed and building.is_current(settings, backend):
+        click.echo(f"The graph in {backend.name} is up to date with the seeds, vocabularies, ontology, shapes and code.")
         return
-    result = building.build(settings)
-    click.echo(f"Built store version {result.version} in {settings.data_dir}")
+    result = building.build(settings, backend)
+    click.echo(f"Built version {result.version} in {backend.name}")
     for graph, count in result.graphs.items():
         click.echo(f"  {count:6d}  {graph}")
 
@@ -72,9 +124,16 @@ def build(settings: Settings, if_needed: bool) -> None:
 def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Path | None, query_timeout: float) -> None:
     from .serve import serve as run_server
 
-    # Fail now, with a clear message, if there is no store; without opening it (gunicorn forks this process).
-    store.require_store(store_dir if store_dir is not None else store.current_version(settings.data_dir))
-    config = {"DATA_DIR": str(settings.data_dir), "STORE": str(store_dir) if store_dir else None, "QUERY_TIMEOUT": query_timeout}
+    # Fail now, with a clear message, if there is nothing to serve; without opening an embedded store
+    # (gunicorn forks this process, and RocksDB's threads would not survive).
+    if settings.backend:
+        if backends.open(settings).version() is None:
+            raise PeerkgError(f"{settings.backend} holds no peerkg graph yet: run 'peerkg --backend {settings.backend} build'")
+    else:
+        store.require_store(store_dir if store_dir is not None else store.current_version(settings.data_dir))
+    config = {"DATA_DIR": str(settings.data_dir), "STORE": str(store_dir) if store_dir else None, "QUERY_TIMEOUT": query_timeout,
+              "BACKEND": settings.backend, "BACKEND_UPDATE": settings.backend_update, "BACKEND_STORE": settings.backend_store,
+              "BACKEND_USER": settings.backend_user, "BACKEND_PASSWORD": settings.backend_password}
     click.echo(f"Serving http://{host}:{port}/sparql ({workers} workers)", err=True)
     run_server(host, port, workers, query_timeout, config)
 
@@ -83,11 +142,11 @@ def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Pat
 @click.pass_obj
 @_errors
 def stats(settings: Settings) -> None:
-    current = store.open_current(settings.data_dir)
+    backend = backends.open(settings)
     for name in ("stats_graphs", "stats_classes"):
         query = queries.get(settings.queries_dir, name)
         click.echo(f"{query.title}:")
-        click.echo(formats.table(query.run(current)))
+        click.echo(_render(backend, query.text, (), "table"))
 
 
 @main.command(help="Run a SPARQL query (text, a .rq file, or the name of a canned query) against the store.")
@@ -97,7 +156,7 @@ def stats(settings: Settings) -> None:
 @click.pass_obj
 @_errors
 def query(settings: Settings, query: str, fmt: str, params: tuple[str, ...]) -> None:
-    current = store.open_current(settings.data_dir)
+    backend = backends.open(settings)
     malformed = [param for param in params if "=" not in param]
     if malformed:
         raise click.BadParameter(f"{malformed[0]!r} is not NAME=VALUE", param_hint="--param")
@@ -105,12 +164,14 @@ def query(settings: Settings, query: str, fmt: str, params: tuple[str, ...]) -> 
     if Path(query).suffix == ".rq":
         if not Path(query).exists():
             raise click.BadParameter(f"no such file: {query}", param_hint="QUERY")
-        results = queries.parse(Path(query)).run(current, values)
+        canned = queries.parse(Path(query))
+        text = _render(backend, canned.text, _bindings(canned, values), fmt)
     elif (settings.queries_dir / f"{query}.rq").exists():
-        results = queries.get(settings.queries_dir, query).run(current, values)
+        canned = queries.get(settings.queries_dir, query)
+        text = _render(backend, canned.text, _bindings(canned, values), fmt)
     else:
-        results = current.query(query)
-    click.echo(formats.render(results, fmt), nl=False)
+        text = _render(backend, query, (), fmt)
+    click.echo(text, nl=False)
 
 
 @main.command(help="Write the whole dataset (every named graph) in an RDF format, or with --all every download file.")
@@ -126,10 +187,10 @@ def export(ctx: click.Context, fmt: str, output: Path | None, all_dir: Path | No
     if all_dir is not None:
         if output is not None or ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT:
             raise click.UsageError("--all writes every format into DIR; leave out --format and --output")
-        written = exports.write(store.open_current(settings.data_dir), all_dir, settings)
+        written = exports.write(_published(settings), all_dir, settings)
         click.echo(f"wrote {len(written)} files, {sum(f.size for f in written):,} bytes, to {all_dir}", err=True)
         return
-    data = formats.dump(store.open_current(settings.data_dir), fmt)
+    data = formats.dump(_published(settings), fmt)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {len(data)} bytes to {output}", err=True)
@@ -147,9 +208,10 @@ def export(ctx: click.Context, fmt: str, output: Path | None, all_dir: Path | No
 def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
     from .curation import check, report, rules, submission
 
-    context = store.open_current(settings.data_dir) if store.current_path(settings.data_dir).exists() else None
+    backend = backends.open(settings)
+    context = backend if backend.version() is not None else None
     if context is None:
-        click.echo(f"no store in {settings.data_dir}: checking the files without the graph as context", err=True)
+        click.echo(f"{backend.name} holds no graph: checking the files without the graph as context", err=True)
     shapes_graph, ontology = rules.load(settings)
     conforms = True
     for path in files:

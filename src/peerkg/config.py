@@ -14,6 +14,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 class Settings:
     root: Path = PROJECT_ROOT
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("PEERKG_DATA", PROJECT_ROOT / "data")))
+    # The store (backends.open): None or a directory is the embedded one, an http(s) URL a SPARQL engine's
+    # query endpoint, with its update and Graph Store Protocol endpoints and credentials.
+    backend: str | None = field(default_factory=lambda: os.environ.get("PEERKG_BACKEND") or None)
+    backend_update: str | None = field(default_factory=lambda: os.environ.get("PEERKG_BACKEND_UPDATE") or None)
+    backend_store: str | None = field(default_factory=lambda: os.environ.get("PEERKG_BACKEND_STORE") or None)
+    backend_user: str | None = field(default_factory=lambda: os.environ.get("PEERKG_BACKEND_USER") or None)
+    backend_password: str | None = field(default_factory=lambda: os.environ.get("PEERKG_BACKEND_PASSWORD") or None,
+                                         repr=False)
 
     @property
     def seeds_dir(self) -> Path:

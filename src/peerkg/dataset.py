@@ -1,7 +1,7 @@
 """The dataset's own description in VoID and DCAT: what it is, where it comes from, how big, where to get it.
 
 ``gather(run, queries_dir, version)`` asks the store for the facts, through ``run`` so that the web app can
-use its killable query processes (``store_runner`` runs them in-process on a ``GraphStore``);
+use its killable query processes (``backend_runner`` runs them on a backend directly);
 ``describe(facts, exports, urls)`` turns them into an rdflib graph. The static part (title, description,
 licence, creator) is Turtle in ``web/dataset.ttl``, read with the description's URL as base. Every node has
 an IRI: the dataset, its class and property partitions, its distributions and their checksums are
@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, XSD
 
 from . import formats, iris, queries
 from .exports import GZIP, Export
-from .store import GraphStore
+from .backends import Query
 from .iris import DCAT, IANA_MEDIA_TYPES, PREFIXES, SPDX, VOID
 
 STATIC = Path(__file__).parent / "web" / "dataset.ttl"
@@ -56,14 +56,11 @@ class Urls:
     downloads: str  # http://host/download/ (a file's URL is this + its path)
 
 
-def store_runner(store: GraphStore) -> Runner:
-    """Run queries directly on a store; the web app runs them in its query processes instead."""
+def backend_runner(backend, limits) -> Runner:
+    """Run queries on a backend directly; the web app runs them through its cache."""
 
     def run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:
-        results = store.query(query, substitutions={ox.Variable(name): term for name, term in substitutions} or None)
-        if isinstance(results, ox.QueryTriples):
-            return ox.serialize(results, format=formats.RDF[result_format].oxigraph)
-        return results.serialize(format=ox.QueryResultsFormat.JSON)
+        return backend.query(Query(query, result_format, substitutions), limits)
 
     return run
 

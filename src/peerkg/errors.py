@@ -161,3 +161,24 @@ def _all(cls):
     yield cls
     for sub in cls.__subclasses__():
         yield from _all(sub)
+
+
+class EngineUnavailable(PeerkgError):
+    """The SPARQL engine behind the app is down, refused the work, or answered something unreadable."""
+
+    status = 502
+    title = "Bad Gateway"
+
+
+class EngineTimeout(PeerkgError):
+    """The SPARQL engine behind the app gave no answer within the time limit."""
+
+    status = 504
+    title = "Gateway Timeout"
+
+
+class ReadOnly(PeerkgError):
+    """A write asked of a backend that takes none (a remote engine without an update URL)."""
+
+    status = 405
+    title = "Method Not Allowed"

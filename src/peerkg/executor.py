@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from . import formats, guard, iris, sandbox
+from .backends import Limits
 from .errors import LimitExceeded, PeerkgError, QueryTimeout, ResultTooLarge, UserInputError, revive
 
 log = logging.getLogger(__name__)
@@ -47,13 +48,6 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union_default: bool = True  # False when the query names its own dataset (FROM / FROM NAMED)
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout: float  # seconds per task
-    max_bytes: int  # largest serialised result
-    memory_bytes: int | None = None  # address-space cap of each child (None: none)
 
 
 class _Capped(io.RawIOBase):
@@ -86,15 +80,20 @@ def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
         use_default_graph_as_union=job.union_default and not checked.has_dataset and not dataset,
         **dataset,
     )
+    return serialise(results, job.result_format, max_bytes)
+
+
+def serialise(results, result_format: str, max_bytes: int) -> bytes:
+    """Query results (solutions, a boolean, or triples) in ``result_format``, at most ``max_bytes`` long."""
     out = _Capped(max_bytes)
     try:
-        if isinstance(results, ox.QueryTriples):
-            options = {"prefixes": iris.PREFIXES} if job.result_format in ("turtle", "trig", "rdfxml") else {}
-            ox.serialize(results, out, formats.RDF[job.result_format].oxigraph, **options)
-        elif isinstance(results, ox.QueryBoolean):
-            _boolean(results, job.result_format, out)
-        else:
-            results.serialize(out, formats.RESULTS[job.result_format].oxigraph)
+        if isinstance(results, ox.QueryBoolean):
+            _boolean(results, result_format, out)
+        elif isinstance(results, ox.QuerySolutions):
+            results.serialize(out, formats.RESULTS[result_format].oxigraph)
+        else:  # triples: a CONSTRUCT's or DESCRIBE's
+            options = {"prefixes": iris.PREFIXES} if result_format in ("turtle", "trig", "rdfxml") else {}
+            ox.serialize(results, out, formats.RDF[result_format].oxigraph, **options)
     except OverflowError:
         raise ResultTooLarge(
             f"the result is larger than the {max_bytes:,}-byte limit; narrow the query or page it with LIMIT and OFFSET"
@@ -115,7 +114,9 @@ def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
 def _child(connection, limits: Limits) -> None:
     """The child's loop: confine, say ready, then one task at a time; the store reopened only when the
     published version changes."""
+    global _parent
     sandbox.confine(limits.memory_bytes)
+    _parent = connection
     connection.send(("ready",))
     store, opened = None, None
     while True:
@@ -148,6 +149,52 @@ def _child(connection, limits: Limits) -> None:
             connection.send(("error", "PeerkgError", 500, PeerkgError.title, guard.excerpt(f"the {task} failed: {error}"), {}))
 
 
+_parent = None  # in a child: the pipe to the web worker, which a Relay asks
+
+
+class Relay:
+    """A remote backend as a confined child sees it: the child may open no network socket, so each read
+    or write is asked of the web worker over the task's pipe (``Executor.call(…, backend=)``), which
+    runs it on the real backend. Only the writer lock is taken here: it is a file."""
+
+    RELAYED = ("version", "quads_for_pattern", "named_graphs", "fingerprint", "publish", "change", "query")
+
+    def __init__(self, data_dir, name: str, writable: bool):
+        self.data_dir, self.name, self.writable = data_dir, name, writable
+
+    def __getattr__(self, method: str):
+        if method not in self.RELAYED:
+            raise AttributeError(method)
+
+        def ask(*args):
+            _parent.send(("backend", method, args))
+            answer = _parent.recv()
+            if answer[0] == "ok":
+                return answer[1]
+            raise revive(*answer[1:])
+
+        return ask
+
+    def for_worker(self) -> "Relay":
+        return self
+
+    def writer(self):
+        from . import store
+
+        return store.writer(self.data_dir)
+
+    def new_version(self) -> str:
+        from . import store
+
+        return store.version_name()
+
+    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+        copy = ox.Store()
+        copy.bulk_extend(self.quads_for_pattern(None, None, None, graph))
+        options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        return copy.dump(format=format, **options) if graph is None else copy.dump(format=format, from_graph=graph, **options)
+
+
 def _memory_message(limits: Limits) -> str:
     cap = f"{limits.memory_bytes // sandbox.MiB:,} MB" if limits.memory_bytes else "available"
     return (f"the work needed more than the {cap} memory limit and was stopped; narrow the query (fewer "
@@ -175,16 +222,13 @@ class _Worker:
 
     demoted = False
 
-    def demote(self, remaining: float) -> bool:
-        """Let this long task's process yield the CPU to others, then wait ``remaining`` seconds for it."""
-        if remaining <= 0:
-            return False
+    def demote(self) -> None:
+        """Let this long task's process yield the CPU to others."""
+        self.demoted = True
         try:
             os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICENESS)
-            self.demoted = True
         except OSError:
             pass
-        return self.connection.poll(remaining)
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -218,10 +262,13 @@ class Executor:
         """The guard's verdict on ``query``, read in a child (the parse of a huge query is bounded too)."""
         return self._task(("check", query), what="query")
 
-    def call(self, function: str, *args, what: str = "work", timeout: float | None = None):
+    def call(self, function: str, *args, what: str = "work", timeout: float | None = None, backend=None):
         """``module:function(*args)`` in a confined child, bounded like a query (or by ``timeout``); its
-        arguments and result must pickle."""
-        return self._task(("call", function, args), what=what, timeout=timeout)
+        arguments and result must pickle. With ``backend``, the function gets it first, as the child may
+        use it: an embedded store's location, or a Relay that asks this process."""
+        if backend is not None:
+            args = (backend.for_worker(), *args)
+        return self._task(("call", function, args), what=what, timeout=timeout, backend=backend)
 
     def warm(self) -> None:
         """Start a child ahead of need, in the background: at a worker's start, and whenever a task takes
@@ -249,25 +296,18 @@ class Executor:
 
         threading.Thread(target=start, name="peerkg-warm", daemon=True).start()
 
-    def _task(self, message: tuple, what: str, timeout: float | None = None):
+    def _task(self, message: tuple, what: str, timeout: float | None = None, backend=None):
         timeout = timeout or self.limits.timeout
         worker = self._take()
         healthy = False
         try:
             started = time.monotonic()
             worker.connection.send(message)
-            if not worker.connection.poll(min(DEMOTE_AFTER, timeout)) and not worker.demote(timeout - DEMOTE_AFTER):
-                log.warning("%s stopped at the %g-second limit: %.200s", what, timeout, _describe(message))
-                raise QueryTimeout(
-                    f"the {what} ran past the {timeout:g}-second limit and was stopped; "
-                    + ("narrow it (fewer variables unbound, a LIMIT) or ask for a canned query" if what == "query"
-                       else "send a smaller document, or validate it with 'peerkg validate'")
-                )
-            try:
-                answer = worker.connection.recv()
-            except (EOFError, OSError):
-                worker.process.join(1)
-                raise self._died(worker, what, time.monotonic() - started) from None
+            while True:
+                answer = self._receive(worker, started, timeout, what, message)
+                if answer[0] != "backend":
+                    break
+                worker.connection.send(_relayed(backend, *answer[1:]))
             healthy = True
         except (BrokenPipeError, ConnectionResetError):
             raise PeerkgError(f"the {what} process ended unexpectedly; try again", status=503, title="Service Unavailable") from None
@@ -276,6 +316,27 @@ class Executor:
         if answer[0] == "ok":
             return answer[1]
         raise revive(*answer[1:])
+
+    def _receive(self, worker: _Worker, started: float, timeout: float, what: str, message: tuple):
+        """The child's next message; past ``DEMOTE_AFTER`` its process is demoted, past ``timeout`` killed."""
+        while True:
+            now = time.monotonic()
+            if now - started >= timeout:
+                log.warning("%s stopped at the %g-second limit: %.200s", what, timeout, _describe(message))
+                raise QueryTimeout(
+                    f"the {what} ran past the {timeout:g}-second limit and was stopped; "
+                    + ("narrow it (fewer variables unbound, a LIMIT) or ask for a canned query" if what == "query"
+                       else "send a smaller document, or validate it with 'peerkg validate'")
+                )
+            wait = started + timeout - now if worker.demoted else max(started + DEMOTE_AFTER - now, 0)
+            if worker.connection.poll(min(wait, started + timeout - now)):
+                try:
+                    return worker.connection.recv()
+                except (EOFError, OSError):
+                    worker.process.join(1)
+                    raise self._died(worker, what, time.monotonic() - started) from None
+            if not worker.demoted and time.monotonic() - started >= DEMOTE_AFTER:
+                worker.demote()
 
     def _died(self, worker: _Worker, what: str, seconds: float) -> PeerkgError:
         code = worker.process.exitcode
@@ -327,6 +388,17 @@ class Executor:
             self._ready.notify_all()
         for worker in idle:
             worker.stop()
+
+
+def _relayed(backend, method: str, args: tuple) -> tuple:
+    """A child's Relay request, answered with the real backend in this process."""
+    if backend is None or method not in Relay.RELAYED:
+        return ("error", "PeerkgError", 500, PeerkgError.title, f"no backend to answer {method!r} for this task", {})
+    try:
+        result = getattr(backend, method)(*args)
+        return ("ok", list(result) if method == "quads_for_pattern" else result)
+    except PeerkgError as error:
+        return ("error", type(error).__name__, error.status, error.title, error.message, error.details)
 
 
 def _describe(message: tuple) -> str:

@@ -28,7 +28,6 @@ from pathlib import Path
 from . import formats
 from .config import Settings
 from .errors import PeerkgError, UserInputError
-from .store import EmbeddedStore, GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES[suffix]
 
 
-def write(store: GraphStore, directory: Path, settings: Settings | None = None, *, replace: bool = True) -> list[Export]:
+def write(store, directory: Path, settings: Settings | None = None, *, replace: bool = True) -> list[Export]:
     """Write every file of ``store``'s export into ``directory``, atomically, and list them.
 
     An existing export in ``directory`` is replaced (``replace``), or kept and listed (not ``replace``:
@@ -86,11 +85,11 @@ def write(store: GraphStore, directory: Path, settings: Settings | None = None, 
     return read(directory)
 
 
-def ensure(store_path: Path, directory: Path, settings: Settings | None = None) -> list[Export]:
-    """The export of the store at ``store_path`` in ``directory``, written first if it is not there yet."""
+def ensure(backend, directory: Path, settings: Settings | None = None) -> list[Export]:
+    """The export of what ``backend`` publishes in ``directory``, written first if it is not there yet."""
     if (directory / SUMS).is_file():
         return read(directory)
-    return write(EmbeddedStore(store_path), directory, settings, replace=False)
+    return write(backend, directory, settings, replace=False)
 
 
 def read(directory: Path) -> list[Export]:
@@ -117,7 +116,7 @@ def _check_target(directory: Path) -> None:
         raise UserInputError(f"{directory} is not empty and holds no peerkg export ({SUMS}); give a new or empty directory")
 
 
-def _fill(store: GraphStore, staging: Path, settings: Settings) -> None:
+def _fill(store, staging: Path, settings: Settings) -> None:
     written: list[tuple[str, bytes]] = []
 
     def put(path: str, data: bytes) -> None:

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import iris
-from .store import GraphStore
 from .errors import UserInputError
 
 
@@ -61,28 +60,26 @@ RESULTS: dict[str, ResultsFormat] = {
 MEDIA_TYPES = [f.media_type for f in (*RESULTS.values(), *RDF.values())]
 
 
-def dump(store: GraphStore, name: str) -> bytes:
+def dump(backend, name: str) -> bytes:
     """The whole dataset in format ``name``; triple-only formats get the union of the named graphs."""
     fmt = RDF[name]
     if fmt.datasets:
-        return store.dump(fmt.oxigraph, prefixes=iris.PREFIXES)
+        return backend.dump(fmt.oxigraph, prefixes=iris.PREFIXES)
     triples = ox.Store()
-    triples.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store.quads())
+    triples.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                        for q in backend.quads_for_pattern(None, None, None, None))
     return triples.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(), **_prefixes(fmt))
 
 
-def graph_document(store_path: str, graph: str | None, name: str) -> bytes | None:
-    """One named graph's triples (the union for None) of the store at ``store_path`` in format ``name``;
-    None when the store has no such graph. Run in a query process (the web worker opens no store)."""
-    from .store import EmbeddedStore
-
-    current = EmbeddedStore(Path(store_path))
+def graph_document(backend, graph: str | None, name: str) -> bytes | None:
+    """One named graph's triples (the union for None) of what ``backend`` publishes, in format ``name``;
+    None when there is no such graph. Run in a query process (the web worker opens no store)."""
     if graph is None:
-        return dump(current, name)
+        return dump(backend, name)
     node = ox.NamedNode(graph)
-    if not current.contains_named_graph(node):
+    if node not in backend.named_graphs():
         return None
-    return serialize_triples((q.triple for q in current.quads(node)), name)
+    return serialize_triples((q.triple for q in backend.quads_for_pattern(None, None, None, node)), name)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], name: str) -> bytes:

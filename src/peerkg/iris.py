@@ -107,6 +107,10 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: Where a SPARQL engine backend keeps what it publishes besides the data (the version, peerkg's named
+#: graphs): not part of the dataset, so outside the base. backends/*.rq read it.
+CONTROL_GRAPH = "urn:x-peerkg:control"
+CONTROL = Namespace("urn:x-peerkg:control#")
 #: IANA's register of media types: a media type's IRI is this plus the type, e.g. ``…/text/turtle``.
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 

@@ -6,8 +6,8 @@ Layout of the data directory::
     data/current             symlink to the published version, replaced atomically (rename)
 
 A build writes a new version and then swaps the link, so a failed build leaves the published store as it
-was, and no process ever reads a store another process is writing. Callers use ``GraphStore``; the embedded
-Oxigraph store is one implementation, a remote SPARQL 1.1 store can be another.
+was, and no process ever reads a store another process is writing. This is the private layout of
+``backends.embedded``; callers use a backend (``backends.open``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -34,23 +33,6 @@ KEEP_PREVIOUS = 1  # older versions kept beside the current one, for readers sti
 GRACE_SECONDS = 300  # and any version replaced less than this ago: a query may still be reading it
 WRITER_LOCK = ".writer.lock"
 VERSION_TIME = "%Y%m%dT%H%M%S"
-
-
-class GraphStore(Protocol):
-    """What the library needs from a store (the CLI, exports, the dataset description); EmbeddedStore is one.
-
-    The web app's query processes open store directories themselves (see executor.py): a remote store
-    would also need an executor of its own."""
-
-    version: str
-
-    def query(self, sparql: str, *, substitutions: dict | None = None, default_graph=None, named_graphs=None): ...
-
-    def named_graphs(self) -> list[ox.NamedNode]: ...
-
-    def quads(self, graph: ox.NamedNode | None = None) -> Iterable[ox.Quad]: ...
-
-    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes: ...
 
 
 class EmbeddedStore:
@@ -111,7 +93,7 @@ def current_path(data_dir: Path) -> Path:
     return data_dir / CURRENT
 
 
-def open_current(data_dir: Path) -> GraphStore:
+def open_current(data_dir: Path) -> EmbeddedStore:
     """The published store of ``data_dir``."""
     return EmbeddedStore(current_version(data_dir))
 
@@ -139,10 +121,15 @@ def writer(data_dir: Path) -> Iterator[None]:
 
 
 def new_version(data_dir: Path) -> Path:
-    """The directory of a version not yet written; names sort by creation time."""
+    """The directory of a version not yet written."""
     stores = data_dir / STORES
     stores.mkdir(parents=True, exist_ok=True)
-    return stores / (time.strftime(VERSION_TIME, time.gmtime()) + f"-{time.time_ns() % 10**9:09d}")
+    return stores / version_name()
+
+
+def version_name() -> str:
+    """A new version's name: they sort by creation time (on any backend)."""
+    return time.strftime(VERSION_TIME, time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
 
 
 def publish(data_dir: Path, quads: Iterable[ox.Quad], fingerprint: str = "") -> Path:

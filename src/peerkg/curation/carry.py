@@ -3,25 +3,22 @@ after checking them against the new seed graphs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .. import iris, store
+from .. import backends, iris
 from ..errors import ValidationFailed
 from ..formats import RDF
 from . import check, report
 from .submission import Submission
 
 
-def carried_over(data_dir: Path) -> list[ox.Quad]:
+def carried_over(backend) -> list[ox.Quad]:
     """The curated graphs and the curation log of the published version (none before the first build)."""
-    if not store.current_path(data_dir).exists():
+    if backend.version() is None:
         return []
-    current = store.open_current(data_dir)
-    keep = [g for g in current.named_graphs() if iris.is_curated_graph(g.value) or g.value == str(iris.curation_log())]
-    return [quad for graph in keep for quad in current.quads(graph)]
+    keep = [g for g in backend.named_graphs() if iris.is_curated_graph(g.value) or g.value == str(iris.curation_log())]
+    return [quad for graph in keep for quad in backends.quads(backend, graph)]
 
 
 def check_against(curated: list[ox.Quad], new: list[ox.Quad], shapes_graph: Graph, ontology: Graph) -> None:

@@ -25,7 +25,6 @@ from ..config import Settings
 from .. import formats
 from ..formats import to_rdflib
 from ..iris import SH
-from ..store import EmbeddedStore
 from . import report as reports, rules, submission as submissions
 from .submission import Submission
 
@@ -39,7 +38,7 @@ MIN_INCLUSIVE_COMPONENT = str(SH.MinInclusiveConstraintComponent)
 
 
 class Context(Protocol):
-    """What the check reads from a store: an ``ox.Store`` or an ``EmbeddedStore`` both fit."""
+    """What the check reads from a store: an ``ox.Store`` or a backend both fit."""
 
     def quads_for_pattern(self, subject, predicate, object, graph_name=None): ...
 
@@ -66,11 +65,11 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     return shapes.Report(conforms, results, report.graph)
 
 
-def validate_document(data: bytes, format_name: str, name: str, store_path: str | None, settings: Settings) -> tuple[dict, str]:
-    """Parse and check a submitted document in the context of the store at ``store_path``: the report's
+def validate_document(backend, data: bytes, format_name: str, name: str, settings: Settings) -> tuple[dict, str]:
+    """Parse and check a submitted document in the context of what ``backend`` publishes: the report's
     summary and the W3C report in Turtle. Run in a confined worker process: the input is untrusted."""
     submitted = submissions.parse(data, formats.RDF[format_name], name)
-    context = EmbeddedStore(Path(store_path)) if store_path else None
+    context = backend if backend.version() is not None else None
     shapes_graph, ontology = rules.load(settings)
     result = check(submitted, context, shapes_graph, ontology)
     return reports.summarize(result, submitted), result.graph.serialize(format="turtle")

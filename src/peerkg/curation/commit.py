@@ -1,37 +1,35 @@
-"""Commits: a curated graph written, added to or removed, as a new store version published atomically.
+"""Commits: a curated graph written, added to or removed, as a new version the backend publishes atomically.
 
-A commit never writes a store anyone reads. Under the writer lock it checks the submission against the
-published version; a writer process copies that version (a RocksDB checkpoint), applies the change and
-its log entry to the copy in one transaction and closes it; only then is the ``current`` link swapped. A crash at any point
-leaves the published version as it was; the unpublished copy is removed by the next writer.
+Under the backend's writer lock a commit checks the submission against the published version, then hands
+the change and its log entry to the backend, which publishes them all or nothing (``Backend.change``: the
+embedded store writes a copy of the version and swaps a link; an engine runs one update request). A crash
+at any point leaves the published version as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import shutil
-import signal
 from dataclasses import dataclass, replace
 from enum import Enum
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
-from .. import formats, iris, shapes, store
+from .. import backends, formats, iris, shapes
+from ..backends import embedded
 from ..config import Settings
-from ..errors import Conflict, NotFound, UserInputError, ValidationFailed
+from ..errors import Conflict, NotFound, PeerkgError, UserInputError, ValidationFailed
 from ..iris import PKG, SPDX, VOID
 from . import check, report as reports, rules, submission as submissions
 from .submission import Submission
 
 log = logging.getLogger(__name__)
 
-# Test hook: the crash tests set this to a step name; the committing process then kills itself there.
-CRASH_AT = "PEERKG_CRASH_AT"
+# Test hook (the crash tests): the committing process kills itself at the named step.
+CRASH_AT = embedded.CRASH_AT
+crash_point = embedded.crash_point
 
 
 class Operation(str, Enum):
@@ -54,14 +52,16 @@ class Commit:
 
 
 def commit(settings: Settings, operation: Operation, graph: URIRef, submission: Submission | None, agent: str,
-           exclusive: bool = False) -> Commit:
+           exclusive: bool = False, backend=None) -> Commit:
     """Validate ``submission`` in context and apply ``operation`` to curated ``graph``, all or nothing;
     ``exclusive``: only if the graph does not exist yet (a graph the server names, 409 otherwise)."""
     started = dt.datetime.now(dt.timezone.utc)
     target_graph = ox.NamedNode(str(graph))
-    with store.writer(settings.data_dir):
-        current = store.open_current(settings.data_dir)
-        existed = current.contains_named_graph(target_graph)
+    current = backend or backends.open(settings)
+    with current.writer():
+        if current.version() is None:
+            raise PeerkgError(f"{current.name} holds no graph yet: run 'peerkg build' first", status=503)
+        existed = target_graph in current.named_graphs()
         if exclusive and existed:
             raise Conflict(f"the graph {graph} exists already: POST to /store?graph={graph} to add to it, or send another Slug")
         report = None
@@ -79,60 +79,37 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
                 raise ValidationFailed(f"{submission.name} does not conform to the shapes; nothing was written", report)
         quads = [ox.Quad(t.subject, t.predicate, t.object, target_graph) for t in submission.triples] if submission else []
         after = _size_after(current, operation, target_graph, quads)
-        version = store.new_version(settings.data_dir)
-        entry = _log_entry(version.name, operation, graph, submission, agent, started, after)
+        version = current.new_version()
+        entry = _log_entry(version, operation, graph, submission, agent, started, after)
         shapes.validate(entry, shapes_graph, ontology)  # the log passes the gate like every other triple
         log_graph = ox.NamedNode(str(iris.curation_log()))
         changes = [*quads, *(ox.Quad(t.subject, t.predicate, t.object, log_graph) for t in _oxigraph_triples(entry))]
-        fingerprint = store.fingerprint_of_current(settings.data_dir) or ""
-        _write(current, version, target_graph if operation is not Operation.POST else None, changes)
-        store.make_current(settings.data_dir, version, fingerprint)
-        _crash_point("published")
-    log.info("%s %s by %s: %d triples (store version %s)", operation.value, graph, agent, after, version.name)
-    return Commit(str(iris.commit(version.name)), version.name, operation, str(graph), not existed, after, report)
+        current.change(version, target_graph if operation is not Operation.POST else None, changes,
+                       removed_graph=target_graph if operation is Operation.DELETE else None)
+        crash_point("published")
+    log.info("%s %s by %s: %d triples (version %s)", operation.value, graph, agent, after, version)
+    return Commit(str(iris.commit(version)), version, operation, str(graph), not existed, after, report)
 
 
-def commit_document(settings: Settings, operation: Operation, graph: str, data: bytes | None, format_name: str | None,
-                    name: str, agent: str, exclusive: bool = False) -> Commit:
+def commit_document(backend, settings: Settings, operation: Operation, graph: str, data: bytes | None,
+                    format_name: str | None, name: str, agent: str, exclusive: bool = False) -> Commit:
     """``commit`` of a document still to be parsed: what the web app runs in a confined worker process
     (the input is untrusted, and the web worker never opens a store). A refused submission's error carries
     the report's summary, which pickles."""
     submitted = submissions.parse(data, formats.RDF[format_name], name) if data is not None else None
     try:
-        done = commit(settings, operation, URIRef(graph), submitted, agent, exclusive)
+        done = commit(settings, operation, URIRef(graph), submitted, agent, exclusive, backend=backend)
     except ValidationFailed as failure:
         raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
     return replace(done, report=None)
 
 
-def _size_after(current: store.EmbeddedStore, operation: Operation, graph: ox.NamedNode, quads: list[ox.Quad]) -> int:
-    kept = {q.triple for q in current.quads(graph)} if operation is Operation.POST else set()
+def _size_after(current, operation: Operation, graph: ox.NamedNode, quads: list[ox.Quad]) -> int:
+    kept = {q.triple for q in backends.quads(current, graph)} if operation is Operation.POST else set()
     return len(kept | {q.triple for q in quads})
 
 
-def _write(current: store.EmbeddedStore, version: Path, cleared: ox.NamedNode | None, changes: list[ox.Quad]) -> None:
-    """Copy the published version, clear a replaced graph, add the changes in one transaction, and close
-    the store before anyone can open it; on any failure the copy is removed. This runs in the committing
-    process: the CLI's, or a confined worker process of the server's, never a forked web worker (RocksDB's
-    background threads do not survive a fork: a flush there could wait forever)."""
-    try:
-        current.backup(version)
-        _crash_point("copied")
-        written = ox.Store(str(version))
-        if cleared is not None and written.contains_named_graph(cleared):
-            written.remove_graph(cleared)
-        _crash_point("applied")
-        written.extend(changes)
-        _crash_point("extended")
-        written.flush()
-        del written
-        _crash_point("closed")
-    except BaseException:
-        shutil.rmtree(version, ignore_errors=True)
-        raise
-
-
-def _refuse_if_depended_on(current: store.EmbeddedStore, graph: ox.NamedNode) -> None:
+def _refuse_if_depended_on(current, graph: ox.NamedNode) -> None:
     """Removing a graph must not leave another graph pointing at resources only it described."""
     described_only_here = set()
     for quad in current.quads_for_pattern(None, None, None, graph):
@@ -185,9 +162,3 @@ def _log_entry(version: str, operation: Operation, graph: URIRef, submission: Su
 
 def _oxigraph_triples(graph: Graph) -> list[ox.Triple]:
     return [quad.triple for quad in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)]
-
-
-def _crash_point(step: str) -> None:
-    """Kill the committing process and its writer at once, as a power cut would (the test's process group)."""
-    if os.environ.get(CRASH_AT) == step:
-        os.killpg(os.getpgid(0), signal.SIGKILL)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, Literal
 
-from .. import formats, iris, linking, readers, seeds, store, vocabulary
+from .. import backends, formats, iris, linking, readers, seeds, vocabulary
 from ..config import Settings
 from ..errors import UnsupportedMediaType, UserInputError, ValidationFailed
 from ..iris import PKG
@@ -77,7 +77,7 @@ def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, v
 
 
 def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None = None, graph_name: str | None = None,
-        dry_run: bool = False, fmt: str = "turtle", agent: str = "curator") -> Outcome:
+        dry_run: bool = False, fmt: str = "turtle", agent: str = "curator", backend=None) -> Outcome:
     """Read, match, validate in context and (unless ``dry_run``) commit ``files`` as one curated graph."""
     if not files:
         raise UserInputError("nothing to import: give at least one file")
@@ -85,7 +85,8 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
         raise UserInputError("several files go into one graph: name it with --graph NAME")
     target = iris.curated_graph(graph_name or default_graph_name(files[0][0]))
     graph, documents = read(settings, files, kind)
-    context = store.open_current(settings.data_dir) if store.current_path(settings.data_dir).exists() else None
+    backend = backend or backends.open(settings)
+    context = backend if backend.version() is not None else None
     decisions = []
     if context is not None:
         log.info("matching works against the graph")
@@ -104,25 +105,25 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
                 report=outcome.report)
         outcome.data = _serialise(submitted.triples, target, fmt)
         return outcome
-    if context is not None and {q.triple for q in context.quads(ox.NamedNode(str(target)))} == set(submitted.triples):
+    if context is not None and {q.triple for q in backends.quads(context, ox.NamedNode(str(target)))} == set(submitted.triples):
         outcome.unchanged = True
         log.info("%s holds exactly these %d triples already: nothing to commit", target, outcome.triples)
         return outcome
     log.info("validating and committing %d triples into %s", outcome.triples, target)
     try:
-        done = commits.commit(settings, commits.Operation.PUT, target, submitted, agent)
+        done = commits.commit(settings, commits.Operation.PUT, target, submitted, agent, backend=backend)
     except ValidationFailed as failure:
         raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
     outcome.commit, outcome.created = done.iri, done.created
     return outcome
 
 
-def import_documents(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, graph_name: str | None,
+def import_documents(backend, settings: Settings, files: list[tuple[str, bytes]], kind: str | None, graph_name: str | None,
                      dry_run: bool, fmt: str, agent: str) -> Outcome:
     """``run`` as the web app calls it, in a confined worker process (the files are untrusted, and the web
     worker never opens a store); a refused import's error carries the report's summary, which pickles."""
     try:
-        return run(settings, files, kind=kind, graph_name=graph_name, dry_run=dry_run, fmt=fmt, agent=agent)
+        return run(settings, files, kind=kind, graph_name=graph_name, dry_run=dry_run, fmt=fmt, agent=agent, backend=backend)
     except ValidationFailed as failure:
         failure.report = None
         raise

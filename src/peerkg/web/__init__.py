@@ -23,10 +23,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATA_DIR=str(settings.data_dir),
         STORE=os.environ.get("PEERKG_STORE") or None,  # serve one store directory instead of data/current
+        # The backend (config.Settings): a SPARQL engine's endpoints and credentials instead of the embedded store.
+        BACKEND=settings.backend,
+        BACKEND_UPDATE=settings.backend_update,
+        BACKEND_STORE=settings.backend_store,
+        BACKEND_USER=settings.backend_user,
+        BACKEND_PASSWORD=settings.backend_password,
         QUERIES_DIR=str(settings.queries_dir),
         QUERY_TIMEOUT=float(os.environ.get("PEERKG_QUERY_TIMEOUT", 30)),
         MAX_RESULT_BYTES=int(os.environ.get("PEERKG_MAX_RESULT_BYTES", 50 * 1024 * 1024)),
-        RESULT_CACHE_ENTRIES=int(os.environ.get("PEERKG_RESULT_CACHE_ENTRIES", 512)),  # 0: run every query
+        RESULT_CACHE_ENTRIES=int(os.environ.get("PEERKG_RESULT_CACHE_ENTRIES", 1024)),  # 0: run every query
+        CACHE_BYTES=int(os.environ.get("PEERKG_CACHE_MB", 256)) * sandbox.MiB,  # the one cache's budget
         TRUSTED_PROXIES=int(os.environ.get("PEERKG_TRUSTED_PROXIES", 0)),
         COMPRESS_ALGORITHM=["gzip", "deflate"],
         COMPRESS_MIMETYPES=[*formats.MEDIA_TYPES, "application/json", "application/problem+json", "text/html", "text/plain"],
@@ -44,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if test_config:
         app.config.from_mapping(test_config)
+    kg.install(app)
     Compress(app)
     app.before_request(request_body.reject)
     app.after_request(cors.allow_reads)
@@ -68,11 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # (its share of the query processes), trusted for this many proxies.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=app.config["TRUSTED_PROXIES"],
                                 x_host=app.config["TRUSTED_PROXIES"], x_prefix=app.config["TRUSTED_PROXIES"])
-    app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, lambda: _version(app.config), app.config["RESULT_CACHE_ENTRIES"])
+    backend = app.extensions["peerkg.backend"]
+    app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, backend.version, app.extensions["peerkg.cache"])
+    app.wsgi_app = kg.Pinned(app.wsgi_app, backend)
     app.wsgi_app = request_body.BodyReader(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["BODY_TIMEOUT"])
     return app
-
-
-def _version(config) -> str | None:
-    path = kg.path_for(config)
-    return None if path is None else str(path)

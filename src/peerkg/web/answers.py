@@ -1,7 +1,7 @@
 """Canned queries answered for the site's own pages: run in the app's query processes, read back as rows or a graph.
 
 The pages (home, evidence map, query pages) show what the endpoint would answer: the same canned query
-files, the same executor and result cache, never SPARQL of their own.
+files, the same backend and cache, never SPARQL of their own.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import json
 
 from rdflib import Graph
 
-from ..executor import Job
+from ..backends import Query
 from . import kg, pages
 
 
-def job(name: str, result_format: str, substitutions: tuple = ()) -> Job:
-    return Job(str(kg.store_path()), kg.canned()[name].text, result_format, substitutions)
+def job(name: str, result_format: str, substitutions: tuple = ()) -> Query:
+    return Query(kg.canned()[name].text, result_format, substitutions)
 
 
 def rows(name: str, substitutions: tuple = ()) -> list[dict[str, str | None]]:

@@ -4,13 +4,11 @@ Protocol at ``/store``. Writes need a curator's bearer token; a rejected request
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from .. import formats, iris
-from ..config import Settings
 from ..errors import NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError
 from ..formats import RdfFormat
 from ..curation import commit, report, submission, tokens
@@ -20,10 +18,6 @@ bp = Blueprint("curation", __name__)
 
 REPORT_TYPES = ("application/json", "text/html", "text/turtle", "text/plain")
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-
-def _settings() -> Settings:
-    return Settings(data_dir=Path(current_app.config["DATA_DIR"]))
 
 
 # --- Validation -----------------------------------------------------------------------------------------
@@ -41,8 +35,7 @@ def validate() -> Response:
     text = request.form.get("text", "") if from_form else ""
     data, fmt, name = _form_document() if from_form else _body_document()
     try:
-        summary, w3c_report = _in_worker("peerkg.curation.check:validate_document", data, fmt.name, name, str(kg.store_path()),
-                                         _settings())
+        summary, w3c_report = _in_worker("peerkg.curation.check:validate_document", data, fmt.name, name, kg.settings())
     except SubmissionSyntaxError as problem:
         if wanted != "text/html":
             raise
@@ -59,7 +52,7 @@ def validate() -> Response:
 def _in_worker(function: str, *args):
     """Untrusted documents are parsed and checked in a confined query process, within the validation
     time limit: a crash, a memory blow-up or a slow check there is an error answer, never a dead worker."""
-    return kg.executor().call(function, *args, what="validation", timeout=current_app.config["VALIDATE_TIMEOUT"])
+    return kg.call(function, *args, what="validation", timeout=current_app.config["VALIDATE_TIMEOUT"])
 
 
 def _page(summary: dict | None, problem: dict | None, text: str, status: int) -> Response:
@@ -110,8 +103,7 @@ def graph_store() -> Response:
     if request.method in ("GET", "HEAD"):
         return _read(target)
     curator = current_app.config["TOKENS"].curator(request.headers.get("Authorization"))
-    if current_app.config.get("STORE"):
-        raise Refused("this server serves a fixed store directory (--store), which is never written")
+    kg.require_writable()
     if creating:
         target = str(iris.posted_graph(request.headers.get("Slug"), request.get_data()))
     if target is None or not iris.is_curated_graph(target):
@@ -127,7 +119,7 @@ def graph_store() -> Response:
             raise UnsupportedMediaType(f"{fmt.media_type} holds named graphs; send the graph's triples as "
                                                   "text/turtle, application/n-triples, application/ld+json or application/rdf+xml")
         data = request.get_data()
-    done = _in_worker("peerkg.curation.commit:commit_document", _settings(), commit.Operation(request.method), str(graph),
+    done = _in_worker("peerkg.curation.commit:commit_document", kg.settings(), commit.Operation(request.method), str(graph),
                       data, fmt.name if fmt else None, request.headers.get("Slug", "request body")[:200], curator, creating)
     if done.created and request.method != "DELETE":
         response = Response(status=201)
@@ -152,8 +144,7 @@ def _read(target: str | None) -> Response:
     media_type, name = negotiation.choose(True, request.args.get("format"))
     if target is not None and not _is_iri(target):
         raise NotFound(f"the store has no graph {target[:200]}; GET /store?default for everything, or see /dataset")
-    body = kg.executor().call("peerkg.formats:graph_document", str(kg.store_path()), target, name, what="export",
-                              timeout=current_app.config["EXPORT_TIMEOUT"])
+    body = kg.call("peerkg.formats:graph_document", target, name, what="export", timeout=current_app.config["EXPORT_TIMEOUT"])
     if body is None:
         raise NotFound(f"the store has no graph {target}; GET /store?default for everything, or see /dataset")
     response = Response(body, mimetype=media_type)

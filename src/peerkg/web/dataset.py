@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO
 from .. import dataset as description
 from .. import formats, guard
 from ..errors import UserInputError
-from ..executor import Job
+from ..backends import Query
 from ..iris import VOID
 from . import downloads, kg, pages
 from .negotiation import NotAcceptable, prefers
@@ -102,7 +102,7 @@ def _build() -> tuple[Graph, dict]:
 
 
 def _run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:
-    return kg.run(Job(str(kg.store_path()), query, result_format, substitutions))
+    return kg.run(Query(query, result_format, substitutions))
 
 
 def _page(graph: Graph, facts: description.Facts, files, urls: description.Urls) -> dict:

@@ -16,7 +16,6 @@ from threading import Lock
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from .. import exports, store
-from ..config import Settings
 from ..errors import NotFound, PeerkgError
 from . import kg
 from .negotiation import prefers
@@ -29,21 +28,21 @@ _writing = Lock()
 
 
 def listing() -> tuple[Path, list[exports.Export]]:
-    """The export directory of the store version served now, and its files; written on first use."""
-    path = kg.store_path()
-    cache = current_app.extensions.setdefault("peerkg.downloads", {})
-    if path.name not in cache:
+    """The export directory of the version served now, and its files; written on first use."""
+    version = kg.version()
+    cached = kg.cache().get(version, ("downloads",))
+    if cached is None:
         root = Path(current_app.config["DATA_DIR"]) / DIRECTORY
         try:
             with _writing:  # written in a query process: the web worker never opens a store itself
-                files = kg.executor().call("peerkg.exports:ensure", path, root / path.name, Settings(),
-                                           what="export", timeout=current_app.config["EXPORT_TIMEOUT"])
+                files = kg.call("peerkg.exports:ensure", root / version, kg.settings(), what="export",
+                                timeout=current_app.config["EXPORT_TIMEOUT"])
         except OSError as error:
             raise PeerkgError(f"cannot write the downloads into {root}: {error.strerror}", status=503) from None
-        cache.clear()
-        cache[path.name] = (root / path.name, files)
-        _prune(root, keep=path.name)
-    return cache[path.name]
+        cached = (root / version, files)
+        kg.cache().put(version, ("downloads",), cached)
+        _prune(root, keep=version)
+    return cached
 
 
 def url(export: exports.Export) -> str:
@@ -91,7 +90,8 @@ def _not_modified(tag: str) -> bool:
 
 
 def _prune(root: Path, keep: str) -> None:
-    """Remove exports of versions whose store is gone, and staging left by killed processes."""
+    """Remove exports of versions no longer published, and staging left by killed processes (an
+    embedded store keeps a few versions; of an engine's, only the current one is kept)."""
     stores = Path(current_app.config["DATA_DIR"]) / store.STORES
     for path in root.iterdir():
         if path.name.startswith("."):

@@ -1,6 +1,6 @@
 """``/health``: whether this server can answer, for load balancers and container orchestrators.
 
-It names the store version served and runs canned query ``health`` in the query processes, past every cache,
+It names the version served and runs canned query ``health`` on the backend, past every cache,
 so a ``200`` means a query ran just now. The body follows the IETF draft "Health Check Response Format for
 HTTP APIs" (``application/health+json``: ``status`` is ``pass`` or ``fail``); a failure is a ``503``, which
 is what load balancers act on.
@@ -14,7 +14,7 @@ from flask import Blueprint, Response
 
 from .. import __version__
 from ..errors import PeerkgError
-from ..executor import Job
+from ..backends import Query
 from . import kg
 
 bp = Blueprint("health", __name__)
@@ -26,9 +26,8 @@ MEDIA_TYPE = "application/health+json"
 def check() -> Response:
     body = {"status": "pass", "version": __version__, "store": None, "queries": False}
     try:
-        path = kg.store_path()
-        body["store"] = path.name
-        kg.executor().run(Job(str(path), kg.canned()["health"].text, "json"))  # the executor, not the result cache
+        body["store"] = kg.version()
+        kg.backend().query(Query(kg.canned()["health"].text, "json"), kg.limits())  # the backend, not the cache
         body["queries"] = True
     except PeerkgError as problem:
         body["status"], body["output"] = "fail", problem.message

@@ -1,4 +1,4 @@
-"""Whole responses to repeated reads, kept per store version: a repeated query skips Flask entirely.
+"""Whole responses to repeated reads, kept per version in the app's cache: a repeated query skips Flask.
 
 A store version never changes, so a response to the same request (method, path, query string and the
 headers the response varies on) stays right until the version does. Measured in bench/: Python's
@@ -7,9 +7,10 @@ per-request overhead, not the engine, bounds small queries; this brings them to 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from threading import Lock
+
+from ..errors import PeerkgError
+from .cache import VersionCache
 
 CACHED_PREFIXES = ("/sparql", "/queries/", "/id/", "/graph/", "/ontology")
 CACHED_STATUSES = ("200", "304")
@@ -21,30 +22,28 @@ MAX_BODY = 256 * 1024
 
 
 class ResponseCache:
-    def __init__(self, app: Callable, version: Callable[[], str | None], entries: int):
-        self.app, self.version, self.entries = app, version, entries
-        self._responses: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
-        self._lock = Lock()
+    def __init__(self, app: Callable, version: Callable[[], str | None], cache: VersionCache):
+        self.app, self.version, self.cache = app, version, cache
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if not self.entries or environ["REQUEST_METHOD"] not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith(CACHED_PREFIXES):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith(CACHED_PREFIXES):
             return self.app(environ, start_response)
-        version = self.version()
+        try:
+            version = self.version()
+        except PeerkgError:  # the app answers with the backend's error
+            version = None
         if version is None:
             return self.app(environ, start_response)
-        key = (version, environ["REQUEST_METHOD"], environ["PATH_INFO"], environ.get("QUERY_STRING", ""),
+        key = ("response", environ["REQUEST_METHOD"], environ["PATH_INFO"], environ.get("QUERY_STRING", ""),
                *(environ.get(name) for name in KEY_HEADERS))
-        with self._lock:
-            hit = self._responses.get(key)
-            if hit is not None:
-                self._responses.move_to_end(key)
+        hit = self.cache.get(version, key)
         if hit is not None:
             status, headers, body = hit
             start_response(status, headers)
             return [body]
-        return self._remember(key, environ, start_response)
+        return self._remember(version, key, environ, start_response)
 
-    def _remember(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def _remember(self, version: str, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
         captured = {}
 
         def capture(status, headers, exc_info=None):
@@ -57,8 +56,5 @@ class ResponseCache:
         finally:
             getattr(chunks, "close", lambda: None)()
         if captured.get("status", "")[:3] in CACHED_STATUSES and len(body) <= MAX_BODY:
-            with self._lock:
-                self._responses[key] = (captured["status"], list(captured["headers"]), body)
-                if len(self._responses) > self.entries:
-                    self._responses.popitem(last=False)
+            self.cache.put(version, key, (captured["status"], list(captured["headers"]), body), len(body))
         return [body]

@@ -4,14 +4,12 @@ does. The upload is read, matched, validated and committed in a confined worker 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from .. import readers
-from ..config import Settings
 from ..curation import imports
-from ..errors import Refused, SeedError, UnsupportedMediaType, UserInputError
+from ..errors import SeedError, UnsupportedMediaType, UserInputError
 from . import kg, negotiation
 
 bp = Blueprint("imports", __name__)
@@ -30,17 +28,15 @@ def upload() -> Response:
     from_form = request.mimetype == "multipart/form-data"
     fields = request.form if from_form else request.args
     curator = current_app.config["TOKENS"].curator(_authorization(from_form))
-    if current_app.config.get("STORE"):
-        raise Refused("this server serves a fixed store directory (--store), which is never written")
+    kg.require_writable()
     name, data = _form_file() if from_form else _body_file()
     kind = fields.get("kind") or DETECT
     if kind != DETECT and kind not in readers.KINDS:
         raise UnsupportedMediaType(f"unknown kind {kind[:40]!r}: use one of {', '.join(readers.KINDS)}, or {DETECT}")
     dry_run = fields.get("dry_run", "").lower() in YES
     media_type, fmt = negotiation.choose(True, negotiation.requested(request.args)) if dry_run else (None, "turtle")
-    settings = Settings(data_dir=Path(current_app.config["DATA_DIR"]))
     try:
-        outcome = kg.executor().call("peerkg.curation.imports:import_documents", settings, [(name, data)],
+        outcome = kg.call("peerkg.curation.imports:import_documents", kg.settings(), [(name, data)],
                                      None if kind == DETECT else kind, fields.get("graph") or None, dry_run, fmt,
                                      curator, what="import", timeout=current_app.config["VALIDATE_TIMEOUT"])
     except SeedError as unreadable:  # the reader's complaint about the file, naming its line, row or record

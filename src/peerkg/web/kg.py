@@ -1,74 +1,109 @@
-"""The store and the query executor of one app: opened on first use, closed with the app.
+"""The backend, the query processes and the cache of one app: made with the app, closed with it.
 
-Like flaskr's ``db.py``. Each store version is a directory that is never written once published; the
-``current`` link of the data directory names the version to read, and is looked up on every request so
-that a new build or ingest is served at once, without restarting.
+Like flaskr's ``db.py``. The app reads whatever backend its settings name (``backends.open``) and never a
+path: views pass query text and bindings. The version served is read once per request (``Pinned``), so a
+new build or commit is served at once, without restarting, and every query of one request sees the same
+version.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
-import os
 import tempfile
-from collections import OrderedDict
 from pathlib import Path
-from threading import Lock
 
 from flask import current_app, has_request_context, request
 
-from .. import guard, queries, store
-from ..errors import PeerkgError
-from ..executor import Executor, Job, Limits
+from .. import backends, guard, queries
+from ..backends import Limits, Query
+from ..config import Settings
+from ..errors import PeerkgError, Refused
+from ..executor import Executor
+from .cache import VersionCache
 from .client_slots import ClientSlots
 
 CACHE_MAX_BODY = 512 * 1024
 
 
-def store_path() -> Path:
-    """The store directory to read now: ``--store DIR`` when given, else the data directory's current version."""
-    path = path_for(current_app.config)
-    if path is None:
-        raise PeerkgError(
-            f"no store in {current_app.config['DATA_DIR']}: run 'peerkg build' first", status=503, title="Service Unavailable"
-        )
-    return path
+def install(app) -> None:
+    """Open the app's backend (nothing is read yet: gunicorn may fork after this) and its cache."""
+    config = app.config
+    # An embedded store is read in the confined query processes, never in the web worker itself.
+    app.extensions["peerkg.backend"] = backends.open(settings_of(config), fixed_store=config.get("STORE"),
+                                                     executor=lambda: executor_of(app))
+    app.extensions["peerkg.cache"] = VersionCache(config["RESULT_CACHE_ENTRIES"], config["CACHE_BYTES"])
 
 
-def path_for(config) -> Path | None:
-    """The store directory an app with ``config`` reads now, or None when there is none yet."""
-    fixed = config.get("STORE")
-    if fixed:
-        return Path(fixed)
-    data_dir = Path(config["DATA_DIR"])
-    try:
-        # One readlink per request (the link is relative, "stores/<version>"): cheaper than resolve().
-        return data_dir / os.readlink(store.current_path(data_dir))
-    except OSError:
-        return None
+def settings_of(config) -> Settings:
+    """The library's settings for an app's config (what its worker processes receive)."""
+    return Settings(data_dir=Path(config["DATA_DIR"]), backend=config.get("BACKEND"),
+                    backend_update=config.get("BACKEND_UPDATE"), backend_store=config.get("BACKEND_STORE"),
+                    backend_user=config.get("BACKEND_USER"), backend_password=config.get("BACKEND_PASSWORD"))
+
+
+def settings() -> Settings:
+    return settings_of(current_app.config)
+
+
+def backend() -> backends.Backend:
+    return current_app.extensions["peerkg.backend"]
+
+
+def require_writable() -> None:
+    if not backend().writable:
+        raise Refused(f"this server writes nothing: it serves {backend().name} read-only (a fixed --store "
+                      "directory, or an engine without --backend-update)")
+
+
+def cache() -> VersionCache:
+    return current_app.extensions["peerkg.cache"]
+
+
+class Pinned:
+    """WSGI middleware: each request reads one version throughout (the backend's pin)."""
+
+    def __init__(self, app, backend: backends.Backend):
+        self.app, self.backend = app, backend
+
+    def __call__(self, environ, start_response):
+        with self.backend.pinned():
+            return self.app(environ, start_response)
 
 
 def version() -> str:
-    return store_path().name
+    """The version this request reads; 503 when there is none yet."""
+    current = backend().version()
+    if current is None:
+        raise PeerkgError(f"{backend().name} holds no graph yet: run 'peerkg build' first", status=503,
+                          title="Service Unavailable")
+    return current
+
+
+def limits() -> Limits:
+    config = current_app.config
+    return Limits(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"], config["QUERY_MEMORY_BYTES"])
 
 
 def per_version(name: str, build):
-    """``build()``, made once per (store version, URL root) and kept in the app under ``name``: for
-    descriptions and listings whose IRIs are the server's as the client reached it."""
-    current = version()
-    key = (current, request.url_root)
-    cache = current_app.extensions.setdefault(name, {})
-    if key not in cache:
-        if any(cached_version != current for cached_version, _ in cache):
-            cache.clear()
-        cache[key] = build()
-    return cache[key]
+    """``build()``, made once per (version, URL root): for descriptions and listings whose IRIs are the
+    server's as the client reached it."""
+    current, key = version(), ("built", name, request.url_root)
+    value = cache().get(current, key)
+    if value is None:
+        value = build()
+        cache().put(current, key, value)
+    return value
 
 
 def executor() -> Executor:
-    extensions = current_app.extensions
+    return executor_of(current_app)
+
+
+def executor_of(app) -> Executor:
+    extensions = app.extensions
     if "peerkg.executor" not in extensions:
-        config = current_app.config
+        config = app.config
         running = Executor(Limits(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"], config["QUERY_MEMORY_BYTES"]),
                            size=config["QUERY_PROCESSES"])
         atexit.register(running.close)
@@ -76,10 +111,14 @@ def executor() -> Executor:
     return extensions["peerkg.executor"]
 
 
+def call(function: str, *args, what: str, timeout: float | None = None):
+    """``module:function(backend, *args)`` in a confined worker process (untrusted input)."""
+    return executor().call(function, *args, what=what, timeout=timeout, backend=backend())
+
+
 def warm(app) -> None:
     """Start a query process for ``app`` now, so that its first request does not wait for one."""
-    with app.app_context():
-        executor().warm()
+    executor_of(app).warm()
 
 
 def close(app) -> None:
@@ -98,64 +137,40 @@ def slots() -> ClientSlots:
     return extensions["peerkg.slots"]
 
 
-class ResultCache:
-    """Values by key, least recently used dropped first: a store version never changes, so a job's bytes
-    (or a query's verdict) never go stale."""
-
-    def __init__(self, entries: int, fits=lambda value: True):
-        self.entries, self.fits = entries, fits
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        if self.entries and self.fits(value):
-            with self._lock:
-                self._entries[key] = value
-                if len(self._entries) > self.entries:
-                    self._entries.popitem(last=False)
+def canned_query(name: str, result_format: str, bindings: tuple = ()) -> Query:
+    return Query(canned()[name].text, result_format, bindings)
 
 
-def _cache(name: str, **options) -> ResultCache:
-    extensions = current_app.extensions
-    if name not in extensions:
-        extensions[name] = ResultCache(current_app.config["RESULT_CACHE_ENTRIES"], **options)
-    return extensions[name]
-
-
-def run(job: Job) -> bytes:
-    return _remembered("peerkg.cache", job, lambda: executor().run(job), fits=lambda body: len(body) <= CACHE_MAX_BODY)
-
-
-def check(query: str) -> guard.Checked:
-    """The guard's verdict on a client's query, read in a query process (bounded like the query itself)."""
-    return _remembered("peerkg.verdicts", query, lambda: executor().check(query))
-
-
-def _remembered(cache_name: str, key, compute, **options):
-    """``compute()`` once per key (and store version: keys name it), run in one of the client's query slots."""
-    cache = _cache(cache_name, **options)
-    value = cache.get(key)
-    if value is None:
+def run(query: Query) -> bytes:
+    """The query's result in this request's version: kept in the cache, else run in one of the client's slots."""
+    current = version()
+    body = cache().get(current, ("result", query))
+    if body is None:
         with slots().hold(_client()):
-            value = compute()
-        cache.put(key, value)
-    return value
+            body = backend().query(query, limits())
+        if len(body) <= CACHE_MAX_BODY:
+            cache().put(current, ("result", query), body, len(body))
+    return body
+
+
+def check(text: str) -> guard.Checked:
+    """The guard's verdict on a client's query, read in a query process (bounded like the query itself)."""
+    current = version()
+    verdict = cache().get(current, ("verdict", text))
+    if verdict is None:
+        with slots().hold(_client()):
+            verdict = executor().check(text)
+        cache().put(current, ("verdict", text), verdict, len(text))
+    return verdict
 
 
 def _client() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def etag(job: Job) -> str:
-    """Derived from the store version, the query, its bindings, dataset and format."""
-    return hashlib.sha256(repr(job).encode()).hexdigest()[:32]
+def etag(query: Query) -> str:
+    """Derived from the version, the query, its bindings, dataset and format."""
+    return hashlib.sha256(repr((version(), query)).encode()).hexdigest()[:32]
 
 
 def canned() -> dict[str, queries.CannedQuery]:

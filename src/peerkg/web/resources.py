@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 
 from .. import formats, guard, iris
 from ..errors import NotFound
-from ..executor import Job
+from ..backends import Query
 from . import kg, ontology_docs, pages
 from .negotiation import NotAcceptable, prefers
 
@@ -114,7 +114,7 @@ def _construct(stem: str, query_name: str, variable: str, check_only: bool) -> t
         raise NotFound(f"/{guard.excerpt(stem, 100)} is not the path of an IRI: the graph's IRIs have no spaces, quotes, "
                        "angle brackets, braces or control characters; see /queries or ask /sparql") from None
     query = kg.canned()[query_name]
-    ntriples = kg.run(Job(str(kg.store_path()), query.text, "ntriples", ((variable, node),)))
+    ntriples = kg.run(Query(query.text, "ntriples", ((variable, node),)))
     if not ntriples:
         raise NotInGraph(str(iri), _near(stem))
     return iri, None if check_only else pages.graph_with_prefixes().parse(data=ntriples, format="nt")
@@ -132,7 +132,7 @@ def _near(stem: str) -> list[str]:
     """IRIs of the graph that share the missing one's parent path, for a 'did you mean'."""
     parent = iris.base() + stem.rsplit("/", 1)[0] + "/"
     query = kg.canned()["nearby_iris"]
-    body = kg.run(Job(str(kg.store_path()), query.text, "json", (("prefix", ox.Literal(parent)),)))
+    body = kg.run(Query(query.text, "json", (("prefix", ox.Literal(parent)),)))
     return [row["iri"]["value"] for row in json.loads(body)["results"]["bindings"]]
 
 

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from .. import formats
-from ..executor import Job
+from ..backends import Query
 from ..guard import Checked
 from . import kg
 from .negotiation import choose
@@ -16,7 +16,7 @@ def answer(query: str, checked: Checked, *, substitutions: tuple = (), dataset=N
            suffix: str | None = None) -> Response:
     media, name = choose(checked.graph_result, requested, suffix=suffix)
     # The text table (Fuseki's output=text) is drawn here from the JSON results.
-    job = make_job(query, checked, "json" if name == "text" else name, substitutions=substitutions, dataset=dataset)
+    job = make_query(query, checked, "json" if name == "text" else name, substitutions=substitutions, dataset=dataset)
     tag = kg.etag(job) + ("-text" if name == "text" else "")
     if _not_modified(tag):
         response = Response(status=304)
@@ -31,11 +31,10 @@ def answer(query: str, checked: Checked, *, substitutions: tuple = (), dataset=N
     return response
 
 
-def make_job(query: str, checked: Checked, result_format: str, *, substitutions: tuple = (), dataset=None) -> Job:
-    """The executor's job for a query, with the protocol's dataset (default and named graph IRIs) if any."""
+def make_query(query: str, checked: Checked, result_format: str, *, substitutions: tuple = (), dataset=None) -> Query:
+    """The backend's query, with the protocol's dataset (default and named graph IRIs) if any."""
     default_graphs, named_graphs = dataset or (None, None)
-    return Job(str(kg.store_path()), checked.text or query, result_format, substitutions, default_graphs, named_graphs,
-               not checked.has_dataset)
+    return Query(checked.text or query, result_format, substitutions, default_graphs, named_graphs, not checked.has_dataset)
 
 
 def _not_modified(tag: str) -> bool:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import url_for
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from .. import formats, guard
-from ..executor import Job
+from ..backends import Query
 from ..iris import PREFIXES, SD, SH, VOID
 from ..queries import CannedQuery
 from . import kg
@@ -37,12 +37,7 @@ PARAMETER_VALUES = {"iri": (SH.nodeKind, SH.IRI), "string": (SH.datatype, XSD.st
 
 def describe(endpoint: str) -> Graph:
     """The description for ``endpoint`` (the URL as the client reached it), cached per store version."""
-    key = (kg.version(), endpoint)
-    cache = current_app.extensions.setdefault("peerkg.service", {})
-    if key not in cache:
-        cache.clear()
-        cache[key] = _build(endpoint)
-    return cache[key]
+    return kg.per_version(("service", endpoint), lambda: _build(endpoint))
 
 
 def _build(endpoint: str) -> Graph:
@@ -103,9 +98,9 @@ def _executable(graph: Graph, page: URIRef, query: CannedQuery) -> None:
 
 
 def _select(name: str) -> list[dict[str, str]]:
-    """Run a canned SELECT through the executor and read its SPARQL JSON."""
+    """Run a canned SELECT on the backend and read its SPARQL JSON."""
     query = kg.canned()[name]
-    body = kg.run(Job(str(kg.store_path()), query.text, "json"))
+    body = kg.run(Query(query.text, "json"))
     data = json.loads(body)
     return [{k: v["value"] for k, v in binding.items()} for binding in data["results"]["bindings"]]
 

@@ -1,0 +1,297 @@
+"""A backend on any SPARQL 1.1 engine over HTTP: the Protocol for queries, SPARQL 1.1 Update for writes.
+
+peerkg's semantics on any engine, whatever its own default graph: every query is sent with the dataset
+spelt out (``default-graph-uri`` and ``named-graph-uri`` for each of peerkg's named graphs, as listed in
+the control graph, ``iris.CONTROL_GRAPH``) unless the query or the client names one. The guard has read
+every query before it is sent; bindings are put into the text (``bindings.py``: the protocol takes none).
+Results are read in a format peerkg parses (SPARQL JSON, N-Triples or Turtle) and written again by
+pyoxigraph in the format asked for, so every backend answers byte-for-byte alike, within the same size cap.
+
+Publishing is one update request: the graphs it replaces dropped, the new triples inserted and the
+control graph rewritten with the new version. An engine that runs a request as one transaction
+(Oxigraph's server, Virtuoso) shows readers the graph before or after it, never half (README, "Scaling
+out"). The writer lock is a file in the data directory: one host writes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+from .. import bindings, guard, iris, store
+from ..config import Settings
+from ..errors import EngineTimeout, EngineUnavailable, PeerkgError, ReadOnly, ResultTooLarge, UserInputError
+from ..executor import Relay, serialise
+from . import Limits, Query
+
+CONTROL_QUERY = (Path(__file__).with_name("control.rq")).read_text(encoding="utf-8")
+QUADS_QUERY = (Path(__file__).with_name("quads.rq")).read_text(encoding="utf-8")
+# A graph no engine holds: the default graph when peerkg has none yet (never the engine's own).
+EMPTY_GRAPH = "urn:x-peerkg:empty"
+CONNECT_SECONDS = 5.0
+# What is read from the engine; re-serialised for the client (and capped again) after.
+ACCEPT_SOLUTIONS = "application/sparql-results+json"
+ACCEPT_TRIPLES = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+TRIPLE_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
+                  "text/turtle": ox.RdfFormat.TURTLE, "application/x-turtle": ox.RdfFormat.TURTLE,
+                  "application/rdf+xml": ox.RdfFormat.RDF_XML}
+# The raw answer may be this many times the result cap (SPARQL JSON is verbose) before it is refused.
+RAW_FACTOR = 4
+# Triples per INSERT DATA operation: engines compile each operation whole (Virtuoso refuses large ones).
+INSERT_CHUNK = 5000
+# Limits of the backend's own reads (curation's context, dumps): not a client's query.
+INTERNAL_BYTES = 4 * 1024**3
+
+
+class RemoteSparql:
+    def __init__(self, query_url: str, update_url: str | None = None, store_url: str | None = None, *,
+                 user: str | None = None, password: str | None = None, data_dir: Path = Path("data"),
+                 timeout: float = 600.0):
+        self.query_url, self.update_url, self.store_url = query_url, update_url, store_url
+        self.user, self.password, self.data_dir, self.timeout = user, password, Path(data_dir), timeout
+        self.name = f"the SPARQL engine at {query_url}"
+        self.writable = update_url is not None
+        self._pin = threading.local()
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = "peerkg"
+        if user is not None:
+            self._session.auth = _Auth(user, password or "")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RemoteSparql":
+        return cls(settings.backend, settings.backend_update, settings.backend_store, user=settings.backend_user,
+                   password=settings.backend_password, data_dir=settings.data_dir)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("_session", "_pin")}
+
+    def __setstate__(self, state):
+        self.__init__(state["query_url"], state["update_url"], state["store_url"], user=state["user"],
+                      password=state["password"], data_dir=state["data_dir"], timeout=state["timeout"])
+
+    def for_worker(self) -> Relay:
+        return Relay(self.data_dir, self.name, self.writable)
+
+    # Reads
+
+    def version(self) -> str | None:
+        return self._published()[0]
+
+    def fingerprint(self) -> str | None:
+        return self._published()[1]
+
+    def named_graphs(self) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in self._published()[2]]
+
+    def query(self, query: Query, limits: Limits) -> bytes:
+        checked = guard.check(query.text)  # nothing reaches the engine that the guard has not read
+        text = bindings.bind(checked.text, query.bindings)
+        if query.default_graphs is not None or query.named_graphs is not None:
+            dataset = [*(("default-graph-uri", g) for g in query.default_graphs or ()),
+                       *(("named-graph-uri", g) for g in query.named_graphs or ())]
+        elif query.union_default and not checked.has_dataset:
+            dataset = self._union()
+        else:
+            dataset = []
+        results = self._select(text, dataset, checked.graph_result, limits)
+        return serialise(results, query.result_format, limits.max_bytes)
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> list[ox.Quad]:
+        bound = tuple((name, term) for name, term in
+                      (("subject", subject), ("predicate", predicate), ("object", object), ("graph", graph_name))
+                      if term is not None)
+        graphs = self._published()[2]
+        if graph_name is not None and graph_name.value not in graphs:
+            return []
+        text = bindings.bind(QUADS_QUERY, bound)
+        solutions = self._select(text, [("named-graph-uri", g) for g in graphs or (EMPTY_GRAPH,)], False,
+                                 Limits(self.timeout, INTERNAL_BYTES))
+        fixed = dict(bound)
+        return [ox.Quad(fixed.get("subject") or s["subject"], fixed.get("predicate") or s["predicate"],
+                        fixed.get("object") or s["object"], fixed.get("graph") or s["graph"]) for s in solutions]
+
+    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+        copy = ox.Store()
+        copy.bulk_extend(self.quads_for_pattern(None, None, None, graph))
+        options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        return copy.dump(format=format, **options) if graph is None else copy.dump(format=format, from_graph=graph, **options)
+
+    def _union(self) -> list[tuple[str, str]]:
+        graphs = self._published()[2] or (EMPTY_GRAPH,)
+        return [*(("default-graph-uri", g) for g in graphs), *(("named-graph-uri", g) for g in graphs)]
+
+    @contextmanager
+    def pinned(self):
+        """Inside, this thread's reads see the version published at its first read (a web request's)."""
+        self._pin.active, self._pin.published = True, None
+        try:
+            yield
+        finally:
+            self._pin.active, self._pin.published = False, None
+
+    def _published(self) -> tuple[str | None, str | None, tuple[str, ...]]:
+        """The version, fingerprint and named graphs the control graph records (none before a build)."""
+        if getattr(self._pin, "active", False):
+            if self._pin.published is None:
+                self._pin.published = self._read_control()
+            return self._pin.published
+        return self._read_control()
+
+    def _read_control(self) -> tuple[str | None, str | None, tuple[str, ...]]:
+        solutions = list(self._select(CONTROL_QUERY, [("named-graph-uri", iris.CONTROL_GRAPH)], False,
+                                      Limits(self.timeout, INTERNAL_BYTES)))
+        if not solutions:
+            return None, None, ()
+        first = solutions[0]
+        graphs = tuple(sorted({s["graph"].value for s in solutions if s["graph"] is not None}))
+        return first["version"].value, first["fingerprint"].value, graphs
+
+    def _select(self, text: str, dataset: list[tuple[str, str]], graph_result: bool, limits: Limits):
+        """Send a query; its results parsed (solutions, a boolean or triples)."""
+        accept = ACCEPT_TRIPLES if graph_result else ACCEPT_SOLUTIONS
+        media, body = self._post(self.query_url, [("query", text), *dataset], accept, limits, "query")
+        try:
+            if graph_result:
+                fmt = TRIPLE_FORMATS.get(media)
+                if fmt is None:
+                    raise SyntaxError(f"triples as {media or 'no media type'}")
+                return list(ox.parse(body, format=fmt))
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as problem:
+            raise EngineUnavailable(guard.excerpt(f"{self.name} answered something peerkg cannot read: {problem}")) from None
+
+    # Writes
+
+    def writer(self):
+        self._writable()
+        return store.writer(self.data_dir)
+
+    def new_version(self) -> str:
+        return store.version_name()
+
+    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None) -> str:
+        """Replace peerkg's graphs (and only those) with ``quads``, in one update request."""
+        self._writable()
+        version = version or self.new_version()
+        quads = list(quads)
+        graphs = sorted({q.graph_name.value for q in quads})
+        _, _, before = self._read_control()
+        operations = [_drop(g) for g in sorted({*before, *graphs})]
+        self._update([*operations, *_inserts(quads), *self._control(version, fingerprint, graphs)])
+        return version
+
+    def change(self, version: str, cleared: ox.NamedNode | None, added: list[ox.Quad],
+               removed_graph: ox.NamedNode | None = None) -> None:
+        self._writable()
+        _, fingerprint, graphs = self._read_control()
+        after = {*graphs, *(q.graph_name.value for q in added)} - ({removed_graph.value} if removed_graph else set())
+        operations = [_drop(cleared.value)] if cleared is not None else []
+        self._update([*operations, *_inserts(added), *self._control(version, fingerprint or "", sorted(after))])
+
+    def _control(self, version: str, fingerprint: str, graphs: list[str]) -> list[str]:
+        """The control graph rewritten: the new version, and the named graphs it holds."""
+        subject = ox.NamedNode(iris.CONTROL_GRAPH)
+        triples = [ox.Triple(subject, ox.NamedNode(str(iris.CONTROL.version)), ox.Literal(version)),
+                   ox.Triple(subject, ox.NamedNode(str(iris.CONTROL.fingerprint)), ox.Literal(fingerprint)),
+                   *(ox.Triple(subject, ox.NamedNode(str(iris.CONTROL.graph)), ox.NamedNode(g)) for g in graphs)]
+        return [_drop(iris.CONTROL_GRAPH), *_inserts([ox.Quad(t.subject, t.predicate, t.object, subject) for t in triples])]
+
+    def _update(self, operations: list[str]) -> None:
+        self._post(self.update_url, [("update", " ;\n".join(operations))], "*/*", Limits(self.timeout, INTERNAL_BYTES), "update")
+
+    def _writable(self) -> None:
+        if not self.writable:
+            raise ReadOnly(f"{self.name} is read-only here: give its update endpoint (--backend-update or "
+                           "PEERKG_BACKEND_UPDATE) to build or commit")
+
+    # HTTP
+
+    def _post(self, url: str, form: list[tuple[str, str]], accept: str, limits: Limits, what: str) -> tuple[str, bytes]:
+        """POST a form; the answer's media type and body, read within the time limit and the size cap."""
+        deadline = time.monotonic() + limits.timeout
+        try:
+            with self._session.post(url, data=form, headers={"Accept": accept}, stream=True,
+                                    timeout=(min(CONNECT_SECONDS, limits.timeout), limits.timeout)) as response:
+                body = self._read(response, deadline, limits.max_bytes * RAW_FACTOR, what)
+        except requests.Timeout:
+            raise EngineTimeout(f"{self.name} gave no answer to the {what} within {limits.timeout:g} s") from None
+        except requests.ConnectionError as problem:
+            raise EngineUnavailable(f"{self.name} is not answering ({_reason(problem)}); try again later",
+                                    status=503, title="Service Unavailable") from None
+        if response.status_code >= 400:
+            raise self._refusal(response.status_code, body, what)
+        return response.headers.get("Content-Type", "").partition(";")[0].strip().lower(), body
+
+    def _read(self, response: requests.Response, deadline: float, cap: int, what: str) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > cap:
+                if response.status_code >= 400:
+                    break  # the start of an error page is enough to quote
+                raise ResultTooLarge(f"{self.name} answered the {what} with more than {cap:,} bytes; narrow the "
+                                     "query or page it with LIMIT and OFFSET")
+            if time.monotonic() > deadline:
+                raise EngineTimeout(f"{self.name} did not finish answering the {what} within the time limit")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _refusal(self, status: int, body: bytes, what: str) -> PeerkgError:
+        said = guard.excerpt(" ".join(body.decode("utf-8", "replace").split()), 300)
+        if status in (401, 403):
+            return EngineUnavailable(f"{self.name} refused peerkg's credentials for the {what} ({status}): check "
+                                     f"--backend-user and --backend-password. It said: {said}")
+        if status in (400, 414) and what == "query":
+            return UserInputError(f"{self.name} refused the query ({status}): {said}")
+        return EngineUnavailable(f"{self.name} failed the {what} ({status}): {said}")
+
+
+def _drop(graph: str) -> str:
+    return f"DROP SILENT GRAPH {ox.NamedNode(graph)}"
+
+
+def _inserts(quads: list[ox.Quad]) -> list[str]:
+    """INSERT DATA operations for ``quads``, at most INSERT_CHUNK triples each. SPARQL Update carries data
+    only as text: the triples are written by pyoxigraph (N-Triples is SPARQL's triple syntax too)."""
+    by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name, []).append(quad.triple)
+    operations = []
+    for graph, triples in by_graph.items():
+        for start in range(0, len(triples), INSERT_CHUNK):
+            lines = ox.serialize(triples[start:start + INSERT_CHUNK], format=ox.RdfFormat.N_TRIPLES).decode()
+            operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{lines}}} }}")
+    return operations
+
+
+def _reason(problem: Exception) -> str:
+    text = str(problem)
+    for known in ("Connection refused", "Name or service not known", "Connection reset", "Remote end closed"):
+        if known in text:
+            return known.lower()
+    return guard.excerpt(text, 120)
+
+
+class _Auth(HTTPDigestAuth):
+    """HTTP authentication as the engine asks for it: Digest (Virtuoso's /sparql-auth) or Basic."""
+
+    def handle_401(self, r, **kwargs):
+        challenge = r.headers.get("www-authenticate", "").lower()
+        if challenge.startswith("basic") and not getattr(r.request, "_peerkg_basic", False):
+            r.content  # noqa: B018 - drain the refused answer so the connection can be reused
+            r.close()
+            again = r.request.copy()
+            HTTPBasicAuth(self.username, self.password)(again)
+            again._peerkg_basic = True
+            answer = r.connection.send(again, **kwargs)
+            answer.history.append(r)
+            answer.request = again
+            return answer
+        return super().handle_401(r, **kwargs)
