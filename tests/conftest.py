@@ -129,18 +129,98 @@ def serving(data_dir: Path, *options: str, env: dict | None = None):
     assert served.crashed_workers() == []
 
 
+# The backends the endpoint, linked-data, download and curation tests run on: the embedded store, and a real
+# Oxigraph server (`oxigraph serve`, from PyPI) reached over the SPARQL 1.1 Protocol.
+BACKENDS = ["embedded", "oxigraph"]
+
+
 @pytest.fixture(scope="session")
-def server(built):
-    """A real ``peerkg serve`` over the seeds' store, for the whole session; yields its base URL."""
-    with serving(built.data_dir) as url:
+def oxigraph(tmp_path_factory):
+    """A real Oxigraph server for the session's read-only tests."""
+    from engines import oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def oxigraph_scratch(tmp_path_factory):
+    """A second Oxigraph server, reset for each test that writes (``writable_settings``)."""
+    from engines import oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-scratch")) as engine:
+        yield engine
+
+
+def on_engine(built: Settings, engine, data_dir: Path) -> Settings:
+    """Settings for ``engine`` as peerkg's backend, holding exactly the quads of the built store (published
+    in one update, with the build's fingerprint), with ``data_dir`` for the local files."""
+    from dataclasses import replace
+
+    settings = replace(built, data_dir=data_dir, backend=engine.query, backend_update=engine.update,
+                       backend_store=engine.store, backend_user=engine.user, backend_password=engine.password)
+    source = store.open_current(built.data_dir)
+    target = backends.open(settings)
+    with target.writer():
+        target.publish(source.quads(), backends.open(built).fingerprint() or "")
+    return settings
+
+
+def backend_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes ``peerkg`` (and its server) use the backend of ``settings``."""
+    names = {"PEERKG_BACKEND": settings.backend, "PEERKG_BACKEND_UPDATE": settings.backend_update,
+             "PEERKG_BACKEND_STORE": settings.backend_store, "PEERKG_BACKEND_USER": settings.backend_user,
+             "PEERKG_BACKEND_PASSWORD": settings.backend_password}
+    return {name: value for name, value in names.items() if value}
+
+
+def backend_args(settings: Settings) -> list[str]:
+    """The ``peerkg`` options that name the backend of ``settings``."""
+    options = {"--backend": settings.backend, "--backend-update": settings.backend_update,
+               "--backend-store": settings.backend_store, "--backend-user": settings.backend_user,
+               "--backend-password": settings.backend_password}
+    return [item for option, value in options.items() if value for item in (option, value)]
+
+
+def app_config(settings: Settings) -> dict:
+    """create_app's configuration for the backend of ``settings``."""
+    return {"DATA_DIR": str(settings.data_dir), "BACKEND": settings.backend, "BACKEND_UPDATE": settings.backend_update,
+            "BACKEND_STORE": settings.backend_store, "BACKEND_USER": settings.backend_user,
+            "BACKEND_PASSWORD": settings.backend_password}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def published(request, built, tmp_path_factory) -> Settings:
+    """The seeds' graph on each backend, read-only for the session."""
+    if request.param == "embedded":
+        return built
+    return on_engine(built, request.getfixturevalue("oxigraph"), tmp_path_factory.mktemp("oxigraph-data"))
+
+
+@pytest.fixture(params=BACKENDS)
+def writable_settings(request, built, tmp_path) -> Settings:
+    """A private, writable copy of the seeds' graph on each backend: a copy of the store's directory, or
+    the scratch Oxigraph server reset to the built quads."""
+    import shutil
+
+    if request.param == "embedded":
+        shutil.copytree(built.data_dir, tmp_path / "data", symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+        return Settings(data_dir=tmp_path / "data")
+    return on_engine(built, request.getfixturevalue("oxigraph_scratch"), tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def server(published):
+    """A real ``peerkg serve`` over the seeds' graph on each backend, for the whole session; yields its base URL."""
+    with serving(published.data_dir, env=backend_env(published)) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def app(built):
+def app(published):
     from peerkg.web import create_app
 
-    return create_app({"TESTING": True, "DATA_DIR": str(built.data_dir), "QUERY_TIMEOUT": 5.0})
+    return create_app({"TESTING": True, **app_config(published), "QUERY_TIMEOUT": 5.0})
 
 
 @pytest.fixture

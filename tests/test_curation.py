@@ -13,11 +13,14 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from peerkg import build, cli, iris, store
+from peerkg import backends, build, cli, iris, store
+from peerkg.backends import Limits, Query
 from peerkg.config import PROJECT_ROOT, Settings
 from peerkg.curation import check, commit, report, rules, submission, tokens
 from peerkg.errors import (Conflict, NotFound, Refused, SubmissionSyntaxError, Unauthorized, UnsupportedMediaType,
                            UserInputError, ValidationFailed)
+
+from conftest import backend_args
 
 EXAMPLE = PROJECT_ROOT / "examples" / "curated-study.ttl"
 GRAPH = iris.curated_graph("example-2024")
@@ -30,8 +33,14 @@ def broken(text: str = EXAMPLE.read_text()) -> str:
 
 
 @pytest.fixture
-def data(built, tmp_path) -> Settings:
-    """A private copy of the built store, for tests that commit to it."""
+def data(writable_settings) -> Settings:
+    """A private copy of the built graph on each backend, for tests that commit to it."""
+    return writable_settings
+
+
+@pytest.fixture
+def embedded_data(built, tmp_path) -> Settings:
+    """A private copy of the built embedded store, for tests of its on-disk versions."""
     shutil.copytree(built.data_dir, tmp_path / "data", symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
     return Settings(data_dir=tmp_path / "data")
 
@@ -43,7 +52,13 @@ def checked(text: str, kg, name="submission.ttl"):
 
 
 def graph_triples(settings: Settings, graph=GRAPH) -> set:
-    return {q.triple for q in store.open_current(settings.data_dir).quads(ox.NamedNode(str(graph)))}
+    return {q.triple for q in backends.quads(backends.open(settings), ox.NamedNode(str(graph)))}
+
+
+def select(settings: Settings, text: str) -> list:
+    """A SELECT's solutions from the backend of ``settings``."""
+    body = backends.open(settings).query(Query(text, "json"), Limits(30, 10**8))
+    return list(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
 
 
 # --- Parsing -------------------------------------------------------------------------------------------
@@ -140,12 +155,11 @@ def test_the_report_groups_results_by_rule_and_counts_them(kg):
 
 
 def test_a_commit_writes_the_graph_and_logs_who_when_what(data):
-    before = store.open_current(data.data_dir).version
+    before = backends.open(data).version()
     done = commit.commit(data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
     assert (done.created, done.triples, done.version != before) == (True, 30, True)
     assert len(graph_triples(data)) == 30
-    kg = store.open_current(data.data_dir)
-    rows = list(kg.query(
+    rows = select(data, (
         "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX spdx: <http://spdx.org/rdf/terms#> "
         "PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX void: <http://rdfs.org/ns/void#> "
         "SELECT ?commit ?who ?graph ?sha ?n ?size WHERE { GRAPH <https://w3id.org/peerkg/graph/curation-log> { "
@@ -165,21 +179,22 @@ def test_post_adds_put_replaces_and_delete_reverts(data):
     replaced = commit.commit(data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
     assert (replaced.created, replaced.triples, len(graph_triples(data))) == (False, 30, 30)
     commit.commit(data, commit.Operation.DELETE, GRAPH, None, "alice")
-    kg = store.open_current(data.data_dir)
-    assert not kg.contains_named_graph(ox.NamedNode(str(GRAPH)))
-    assert len(list(kg.query("SELECT ?c WHERE { ?c a <https://w3id.org/peerkg/ontology#Commit> }"))) == 4
+    assert ox.NamedNode(str(GRAPH)) not in backends.open(data).named_graphs()
+    assert len(select(data, "SELECT ?c WHERE { ?c a <https://w3id.org/peerkg/ontology#Commit> }")) == 4
     with pytest.raises(NotFound, match="there is no graph"):
         commit.commit(data, commit.Operation.DELETE, GRAPH, None, "alice")
 
 
 def test_a_rejected_commit_changes_nothing(data):
-    before = os.readlink(store.current_path(data.data_dir))
-    versions = sorted(p.name for p in (data.data_dir / "stores").iterdir())
+    backend = backends.open(data)
+    before, quads = backend.version(), set(backends.quads(backend))
+    versions = sorted(p.name for p in (data.data_dir / "stores").iterdir()) if data.backend is None else None
     with pytest.raises(ValidationFailed) as caught:
         commit.commit(data, commit.Operation.PUT, GRAPH, submission.parse(broken().encode(), submission.RDF["turtle"], "b.ttl"), "alice")
     assert len(caught.value.report.results) == 2
-    assert os.readlink(store.current_path(data.data_dir)) == before
-    assert sorted(p.name for p in (data.data_dir / "stores").iterdir()) == versions
+    assert (backend.version(), set(backends.quads(backend))) == (before, quads)
+    if versions is not None:  # the embedded store wrote no version directory either
+        assert sorted(p.name for p in (data.data_dir / "stores").iterdir()) == versions
 
 
 def test_a_graph_others_depend_on_cannot_be_reverted(data):
@@ -257,7 +272,7 @@ def test_tokens_come_from_the_environment_and_a_file(tmp_path):
 
 def test_cli_validate_ingest_and_revert(data, tmp_path):
     runner = CliRunner()
-    base = ["--data-dir", str(data.data_dir), "-q"]
+    base = ["--data-dir", str(data.data_dir), *backend_args(data), "-q"]
     bad = tmp_path / "broken.ttl"
     bad.write_text(broken())
     failed = runner.invoke(cli.main, [*base, "validate", str(bad)])
@@ -277,23 +292,23 @@ def test_cli_validate_ingest_and_revert(data, tmp_path):
 
 
 @pytest.mark.parametrize("step, written", [("copied", False), ("applied", False), ("extended", False), ("closed", False), ("published", True)])
-def test_a_commit_killed_at_any_step_leaves_the_store_whole(data, step, written):
+def test_a_commit_killed_at_any_step_leaves_the_store_whole(embedded_data, step, written):
     """SIGKILL the ingesting process at a step; the store then opens, holds every earlier triple, and the
     submission is in it wholly (killed after publishing) or not at all."""
-    before = {q for q in store.open_current(data.data_dir).quads()}
+    before = {q for q in store.open_current(embedded_data.data_dir).quads()}
     env = os.environ | {commit.CRASH_AT: step}
-    process = subprocess.run([sys.executable, "-m", "peerkg.cli", "--data-dir", str(data.data_dir), "-q", "ingest", str(EXAMPLE),
+    process = subprocess.run([sys.executable, "-m", "peerkg.cli", "--data-dir", str(embedded_data.data_dir), "-q", "ingest", str(EXAMPLE),
                               "--graph", "example-2024"], env=env, capture_output=True, timeout=120,
                              start_new_session=True)  # its own process group: the crash kills it and its writer
     assert process.returncode == -signal.SIGKILL
-    after = {q for q in store.open_current(data.data_dir).quads()}
+    after = {q for q in store.open_current(embedded_data.data_dir).quads()}
     assert before <= after
-    assert len(graph_triples(data)) == (30 if written else 0)
+    assert len(graph_triples(embedded_data)) == (30 if written else 0)
     if not written:
         assert after == before
     # The next writer clears what the dead one left, and commits.
-    commit.commit(data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
-    published = os.readlink(store.current_path(data.data_dir)).split("/")[-1]
-    unpublished = [p.name for p in (data.data_dir / "stores").iterdir()
+    commit.commit(embedded_data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
+    published = os.readlink(store.current_path(embedded_data.data_dir)).split("/")[-1]
+    unpublished = [p.name for p in (embedded_data.data_dir / "stores").iterdir()
                    if p.is_dir() and not p.with_suffix(store.FINGERPRINT).exists() and p.name != published]
-    assert unpublished == [] and len(graph_triples(data)) == 30
+    assert unpublished == [] and len(graph_triples(embedded_data)) == 30

@@ -13,11 +13,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from peerkg import store
+from peerkg import backends, store
 from peerkg.config import PROJECT_ROOT
 from peerkg.curation import tokens
 
-from conftest import free_port
+from conftest import app_config, backend_env, free_port
 from test_curation import EXAMPLE, GRAPH, W, broken
 
 TOKEN = "s3cret-curator-token"
@@ -26,14 +26,12 @@ TURTLE = {"Content-Type": "text/turtle"}
 
 
 @pytest.fixture
-def writable(built, tmp_path):
-    """An app over a private copy of the store, with one curator token."""
+def writable(writable_settings):
+    """An app over a private copy of the graph on each backend, with one curator token."""
     from peerkg.web import create_app
 
-    data = tmp_path / "data"
-    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
-    app = create_app({"TESTING": True, "DATA_DIR": str(data), "TOKENS": tokens.load({"PEERKG_TOKENS": f"alice:{TOKEN}"})})
-    return app.test_client(), data
+    app = create_app({"TESTING": True, **app_config(writable_settings), "TOKENS": tokens.load({"PEERKG_TOKENS": f"alice:{TOKEN}"})})
+    return app.test_client(), writable_settings
 
 
 # --- /validate ---------------------------------------------------------------------------------------------
@@ -81,8 +79,8 @@ def test_the_validation_page_takes_a_pasted_or_uploaded_file(client):
 
 
 def test_writes_need_a_curator_token(writable):
-    client, data = writable
-    before = os.readlink(store.current_path(data))
+    client, settings = writable
+    before = backends.open(settings).version()
     url = f"/store?graph={GRAPH}"
     missing = client.put(url, data=EXAMPLE.read_bytes(), headers=TURTLE)
     assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == 'Bearer realm="peerkg"'
@@ -91,7 +89,7 @@ def test_writes_need_a_curator_token(writable):
     assert "guess" not in wrong.text
     seeds = client.put("/store?graph=https://w3id.org/peerkg/graph/review_table3", data=EXAMPLE.read_bytes(), headers=TURTLE | AUTH)
     assert seeds.status_code == 403 and "only curated graphs can be written" in seeds.json["detail"]
-    assert os.readlink(store.current_path(data)) == before
+    assert backends.open(settings).version() == before
 
 
 def test_writes_are_off_without_tokens(client):
@@ -132,11 +130,10 @@ def test_store_needs_exactly_one_graph(client):
 
 
 @pytest.fixture
-def live(built, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+def live(writable_settings, tmp_path):
+    data = writable_settings.data_dir
     port, log_path = free_port(), tmp_path / "serve.log"
-    env = os.environ | {"PEERKG_TOKENS": f"alice:{TOKEN}"}
+    env = os.environ | {"PEERKG_TOKENS": f"alice:{TOKEN}"} | backend_env(writable_settings)
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "peerkg.cli", "--data-dir", str(data), "serve", "--port", str(port),
                                     "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -4,17 +4,16 @@ and triple counts from the test documents (tests/data/import/), and rejected imp
 from __future__ import annotations
 
 import io
-import shutil
 
 import pyoxigraph as ox
 import pytest
 import requests
 
-from peerkg import store
+from peerkg import backends
 from peerkg.config import PROJECT_ROOT
 from peerkg.curation import tokens
 
-from conftest import serving
+from conftest import app_config, backend_env, serving
 
 DATA = PROJECT_ROOT / "tests" / "data" / "import"
 TOKEN = "s3cret-curator-token"
@@ -24,17 +23,16 @@ NONE_ASKED = b"study,year,informants,method\nRivera et al.,2024,Peer support wor
 
 
 @pytest.fixture
-def data(built, tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(built.data_dir, copy, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
-    return copy
+def data(writable_settings):
+    """A private, writable copy of the graph on each backend."""
+    return writable_settings
 
 
 @pytest.fixture
 def writable(data):
     from peerkg.web import create_app
 
-    app = create_app({"TESTING": True, "DATA_DIR": str(data), "TOKENS": tokens.load({"PEERKG_TOKENS": f"alice:{TOKEN}"})})
+    app = create_app({"TESTING": True, **app_config(data), "TOKENS": tokens.load({"PEERKG_TOKENS": f"alice:{TOKEN}"})})
     return app.test_client()
 
 
@@ -42,8 +40,8 @@ def raw(name: str, **headers) -> dict:
     return {"data": (DATA / name).read_bytes(), "headers": {"Content-Type": "text/plain", "Slug": name} | headers}
 
 
-def quads(data_dir) -> set:
-    return set(store.open_current(data_dir).quads())
+def quads(settings) -> set:
+    return set(backends.quads(backends.open(settings)))
 
 
 def test_the_form_is_linked_from_the_navigation_and_has_labelled_fields(client):
@@ -63,7 +61,7 @@ def test_a_raw_body_is_imported_once_and_the_second_time_is_unchanged(writable, 
     assert first.json["graph"] == LIBRARY and first.json["result"] == "created" and first.json["triples"] == 135
     assert first.json["commit"].startswith("https://w3id.org/peerkg/id/commit/")
     assert [(d["file"], d["kind"], d["triples"]) for d in first.json["documents"]] == [("library.ris", "ris", 128)]  # and 7 for the DOI match's evidence
-    assert len(list(store.open_current(data).quads(ox.NamedNode(LIBRARY)))) == 135
+    assert len(list(backends.quads(backends.open(data), ox.NamedNode(LIBRARY)))) == 135
     before = quads(data)
     again = writable.post("/import", **raw("library.ris", **AUTH))
     assert (again.status_code, again.json["result"], again.json["commit"]) == (200, "unchanged", "unchanged")
@@ -144,7 +142,7 @@ def test_a_non_conforming_import_is_422_with_the_report_and_writes_nothing(writa
 
 
 def test_a_live_server_imports_with_a_token(data):
-    with serving(data, env={"PEERKG_TOKENS": f"alice:{TOKEN}"}) as url:
+    with serving(data.data_dir, env={"PEERKG_TOKENS": f"alice:{TOKEN}"} | backend_env(data)) as url:
         refused = requests.post(url + "/import", data=(DATA / "broken.bib").read_bytes(), timeout=60,
                                 headers={"Content-Type": "application/x-bibtex", "Slug": "broken.bib"} | AUTH)
         assert refused.status_code == 400 and refused.json()["detail"].startswith("broken.bib:7: ")
@@ -158,7 +156,7 @@ def test_a_live_server_imports_with_a_token(data):
 
 def test_a_curator_imports_through_the_form_in_a_browser(data, browser):
     """Debian's chromium fills in and sends the form under the site's Content-Security-Policy."""
-    with serving(data, env={"PEERKG_TOKENS": f"alice:{TOKEN}"}) as url:
+    with serving(data.data_dir, env={"PEERKG_TOKENS": f"alice:{TOKEN}"} | backend_env(data)) as url:
         context = browser.new_context()
         page = context.new_page()
         violations = []
@@ -174,4 +172,4 @@ def test_a_curator_imports_through_the_form_in_a_browser(data, browser):
         verdict = " ".join(page.locator("#verdict").inner_text().split())
         context.close()
     assert verdict == "Created https://w3id.org/peerkg/graph/curated/my-library" and violations == []
-    assert len(list(store.open_current(data).quads(ox.NamedNode("https://w3id.org/peerkg/graph/curated/my-library")))) == 135
+    assert len(list(backends.quads(backends.open(data), ox.NamedNode("https://w3id.org/peerkg/graph/curated/my-library")))) == 135

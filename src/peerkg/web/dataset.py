@@ -78,8 +78,9 @@ def schema_org() -> str:
 
 
 def _schema_org() -> str:
+    description = _description()[0]  # first: its queries take the parser lock too
     with guard.PARSER_LOCK:  # rdflib's SPARQL parser is not thread-safe
-        mapped = _description()[0].query(SCHEMA_ORG.read_text(encoding="utf-8")).graph
+        mapped = description.query(SCHEMA_ORG.read_text(encoding="utf-8")).graph
     return pages.script_json(mapped.serialize(format="json-ld", context=SCHEMA_ORG_CONTEXT))
 
 
