@@ -162,7 +162,7 @@ def on_engine(built: Settings, engine, data_dir: Path) -> Settings:
     source = store.open_current(built.data_dir)
     target = backends.open(settings)
     with target.writer():
-        target.publish(source.quads(), backends.open(built).fingerprint() or "")
+        target.publish(source.quads(), backends.open(built).fingerprint() or "", version=source.version)
     return settings
 
 

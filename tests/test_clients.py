@@ -113,7 +113,7 @@ def comunica(source: str, query: str, media: str) -> str:
     return done.stdout
 
 
-def test_comunica_select_construct_ask_and_a_dereferenced_iri(server, built, kg):
+def test_comunica_select_construct_ask_and_a_dereferenced_iri(server, published, kg):
     endpoint = server + "/sparql"  # no "sparql@": Comunica finds the endpoint in the service description
     jobs = {
         "select": (endpoint, QUERIES["SELECT"], "application/sparql-results+json"),
@@ -131,7 +131,7 @@ def test_comunica_select_construct_ask_and_a_dereferenced_iri(server, built, kg)
     held = {(str(p), str(o)) for _, p, o in described(kg)}
     assert served == held
     # Comunica asks for N-Quads first: the thing's IRI answered 303 to its N-Quads document.
-    log = (built.data_dir / f"serve-{urlsplit(server).port}.log").read_text()
+    log = (published.data_dir / f"serve-{urlsplit(server).port}.log").read_text()
     assert re.search(r'"GET /id/study/mowbray-1996 HTTP/1.1" 303 .*\n(?:.*\n)*?.*"GET /id/study/mowbray-1996.nq HTTP/1.1" 200', log)
 
 

@@ -15,6 +15,7 @@ from rdflib.compare import isomorphic
 
 from peerkg import formats
 from peerkg.cli import main
+from conftest import backend_args
 
 from test_exports import DUMP_TYPES, DUMPS, expected_paths
 
@@ -183,14 +184,15 @@ def raw_get(server: str, path: str) -> tuple[int, str | None, bytes]:
         connection.close()
 
 
-def test_cli_export_all_writes_the_bytes_the_server_serves(built, served, tmp_path):
-    result = CliRunner().invoke(main, ["--quiet", "--data-dir", str(built.data_dir), "export", "--all", str(tmp_path / "all")])
+def test_cli_export_all_writes_the_bytes_the_server_serves(published, served, tmp_path):
+    result = CliRunner().invoke(main, ["--quiet", "--data-dir", str(published.data_dir), *backend_args(published), "export",
+                                       "--all", str(tmp_path / "all")])
     assert result.exit_code == 0, result.output
     written = {str(p.relative_to(tmp_path / "all")): p.read_bytes() for p in (tmp_path / "all").rglob("*") if p.is_file()}
     assert written == {path: response.content for path, response in served.items()}
 
 
-def test_the_export_is_written_once_per_version_beside_the_store(built, kg, listing):
-    downloads = built.data_dir / "downloads"
+def test_the_export_is_written_once_per_version_beside_the_store(published, kg, listing):
+    downloads = published.data_dir / "downloads"
     assert [p.name for p in downloads.iterdir() if not p.name.startswith(".")] == [kg.version]
     assert (downloads / kg.version / "SHA256SUMS").is_file()

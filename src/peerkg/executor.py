@@ -166,8 +166,8 @@ class Relay:
         if method not in self.RELAYED:
             raise AttributeError(method)
 
-        def ask(*args):
-            _parent.send(("backend", method, args))
+        def ask(*args, **options):
+            _parent.send(("backend", method, args, options))
             answer = _parent.recv()
             if answer[0] == "ok":
                 return answer[1]
@@ -390,12 +390,12 @@ class Executor:
             worker.stop()
 
 
-def _relayed(backend, method: str, args: tuple) -> tuple:
+def _relayed(backend, method: str, args: tuple, options: dict) -> tuple:
     """A child's Relay request, answered with the real backend in this process."""
     if backend is None or method not in Relay.RELAYED:
         return ("error", "PeerkgError", 500, PeerkgError.title, f"no backend to answer {method!r} for this task", {})
     try:
-        result = getattr(backend, method)(*args)
+        result = getattr(backend, method)(*args, **options)
         return ("ok", list(result) if method == "quads_for_pattern" else result)
     except PeerkgError as error:
         return ("error", type(error).__name__, error.status, error.title, error.message, error.details)
