@@ -18,7 +18,7 @@ DOWNLOADS = {
 
 
 def render(query: str, checked: Checked, dataset) -> Response:
-    job = results.make_job(query, checked, "ntriples" if checked.graph_result else "json", dataset=dataset)
+    job = results.make_query(query, checked, "ntriples" if checked.graph_result else "json", dataset=dataset)
     body = kg.run(job)
     boolean, columns, rows = None, [], []
     if checked.graph_result:
