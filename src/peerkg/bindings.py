@@ -68,7 +68,9 @@ def bind(text: str, bindings: tuple[tuple[str, ox.NamedNode | ox.Literal | ox.Bl
             depth -= 1
         if kind == "variable" and token[1:] in terms:
             term = terms[token[1:]]
-            if in_projection and not _defines(out):
+            if in_projection and _defines(out):
+                pass  # (… AS ?x) names the column
+            elif in_projection:
                 token = f"({term} AS {token})" if projection_depth == 0 else ""
             elif after_modifier:
                 token = f"({term})"

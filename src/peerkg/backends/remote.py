@@ -236,8 +236,9 @@ class RemoteSparql:
             if size > cap:
                 if response.status_code >= 400:
                     break  # the start of an error page is enough to quote
-                raise ResultTooLarge(f"{self.name} answered the {what} with more than {cap:,} bytes; narrow the "
-                                     "query or page it with LIMIT and OFFSET")
+                raise ResultTooLarge(f"{self.name} answered the {what} with more than {cap:,} bytes, past what "
+                                     f"the {cap // RAW_FACTOR:,}-byte result limit allows; narrow the query or page it "
+                                     "with LIMIT and OFFSET")
             if time.monotonic() > deadline:
                 raise EngineTimeout(f"{self.name} did not finish answering the {what} within the time limit")
             chunks.append(chunk)
