@@ -36,12 +36,16 @@ chromium:
 rapper:
 	command -v rapper >/dev/null || ($(APT) update && $(APT) install -y raptor2-utils)
 
-# The reasoner tests run HermiT (bundled with owlready2) on Debian's Java, installed when missing; a busy
-# apt waits for its lock instead of failing.
-APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
+# The reasoner tests run HermiT (bundled with owlready2) on Debian's Java, installed when missing.
 .PHONY: java
 java:
 	command -v java >/dev/null || ($(APT) update && $(APT) install -y default-jre-headless)
+
+# The engine tests run OpenLink Virtuoso 7 (Debian virtuoso-opensource, installed when missing) as a
+# subprocess with its database in a temporary directory (tests/engines.py); its own service is not used.
+.PHONY: virtuoso
+virtuoso:
+	command -v virtuoso-t >/dev/null || ($(APT) update && $(APT) install -y virtuoso-opensource)
 
 ## serve: build the graph if its inputs changed (validated against the shapes), then serve it on http://$(HOST):$(PORT)
 serve: $(STAMP) $(NODE_STAMP)
@@ -50,7 +54,7 @@ serve: $(STAMP) $(NODE_STAMP)
 	$(BIN)/peerkg serve --host $(HOST) --port $(PORT)
 
 ## test: run the whole test suite
-test: $(STAMP) $(NODE_STAMP) chromium rapper java
+test: $(STAMP) $(NODE_STAMP) chromium rapper java virtuoso
 	$(BIN)/pytest
 
 build: $(STAMP)
