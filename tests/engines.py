@@ -63,11 +63,18 @@ class Engine:
             return ""
 
 
+def free_ports(count: int) -> list[int]:
+    """count distinct TCP ports free on 127.0.0.1 now (the kernel's choice, all bound at once; another process
+    may take one before the engine binds it: the engines then start again on new ones)."""
+    with contextlib.ExitStack() as stack:
+        probes = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+
+
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now (the kernel's choice; another process may take it before we do)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -93,12 +100,17 @@ def _answers(url: str) -> bool:
         return False
 
 
+class PortTaken(RuntimeError):
+    """The engine exited because another process took its port between free_port() and its bind."""
+
+
 def _wait_until_up(name: str, process: subprocess.Popen, url: str, log_path: Path, deadline: float) -> None:
     end = time.monotonic() + deadline
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with code {process.returncode} before answering; log tail:\n"
-                               f"{_tail(log_path)}")
+            tail = _tail(log_path)
+            message = f"{name} exited with code {process.returncode} before answering; log tail:\n{tail}"
+            raise (PortTaken if "Address already in use" in tail else RuntimeError)(message)
         if _answers(url):
             return
         if time.monotonic() > end:
@@ -119,18 +131,22 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@contextlib.contextmanager
-def _running(name: str, command: list[str], cwd: Path, log_path: Path, probe: str,
-             deadline: float) -> Iterator[subprocess.Popen]:
+def _start(name: str, command: list[str], cwd: Path, log_path: Path, probe: str,
+           deadline: float) -> subprocess.Popen:
+    """The engine's process once it answers probe; stopped again if it does not."""
     with open(log_path, "ab") as log:
         # its own session: a Ctrl-C in the test run does not reach it, and _stop signals it (and any child) alone
         process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(name, process, probe, log_path, deadline)
-        yield process
-    finally:
+    except BaseException:
         _stop(process)
+        raise
+    return process
+
+
+ATTEMPTS = 3  # starts on new ports when the chosen one was taken meanwhile
 
 
 def _executable(name: str) -> str:
@@ -149,14 +165,23 @@ def oxigraph_server(directory: Path, deadline: float = DEADLINE) -> Iterator[Eng
     """`oxigraph serve` with its store in directory/store, on a free port; no authentication."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log_path = directory / "oxigraph.log"
-    command = [_executable("oxigraph"), "serve", "--location", str(directory / "store"),
-               "--bind", f"127.0.0.1:{port}"]
-    with _running("oxigraph", command, directory, log_path, f"{base}/query", deadline) as process:
+    for attempt in range(ATTEMPTS):
+        (port,) = free_ports(1)
+        base = f"http://127.0.0.1:{port}"
+        command = [_executable("oxigraph"), "serve", "--location", str(directory / "store"),
+                   "--bind", f"127.0.0.1:{port}"]
+        try:
+            process = _start("oxigraph", command, directory, log_path, f"{base}/query", deadline)
+            break
+        except PortTaken:
+            if attempt == ATTEMPTS - 1:
+                raise
+    try:
         yield Engine(name="oxigraph", query=f"{base}/query", update=f"{base}/update", store=f"{base}/store",
                      user=None, password=None, process=process, log_path=log_path)
+    finally:
+        _stop(process)
 
 
 def virtuoso_ini(directory: Path, sql_port: int, http_port: int, settings: Mapping[str, Mapping[str, str]] = {},
@@ -233,15 +258,22 @@ def virtuoso(directory: Path, deadline: float = DEADLINE,
     """
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    sql_port, http_port = free_port(), free_port()
-    while http_port == sql_port:
-        http_port = free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(directory, sql_port, http_port, settings))
-    base = f"http://127.0.0.1:{http_port}"
     log_path = directory / "virtuoso-t.log"  # its stdout; the server's own log is directory/virtuoso.log
     command = [_executable("virtuoso-t"), "+configfile", str(ini), "+foreground"]
-    with _running("virtuoso", command, directory, log_path, f"{base}/sparql", deadline) as process:
+    for attempt in range(ATTEMPTS):
+        sql_port, http_port = free_ports(2)
+        ini.write_text(virtuoso_ini(directory, sql_port, http_port, settings))
+        base = f"http://127.0.0.1:{http_port}"
+        try:
+            process = _start("virtuoso", command, directory, log_path, f"{base}/sparql", deadline)
+            break
+        except PortTaken:
+            if attempt == ATTEMPTS - 1:
+                raise
+    try:
         yield Engine(name="virtuoso", query=f"{base}/sparql", update=f"{base}/sparql-auth",
                      store=f"{base}/sparql-graph-crud-auth", user="dba", password="dba", process=process,
                      log_path=log_path)
+    finally:
+        _stop(process)
