@@ -15,6 +15,7 @@ out"). The writer lock is a file in the data directory: one host writes.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Iterable
@@ -59,6 +60,7 @@ class RemoteSparql:
         self.name = f"the SPARQL engine at {query_url}"
         self.writable = update_url is not None
         self._pin = threading.local()
+        self._server = self._headers = self._dialect = None
         self._session = requests.Session()
         self._session.headers["User-Agent"] = "peerkg"
         if user is not None:
@@ -70,7 +72,7 @@ class RemoteSparql:
                    password=settings.backend_password, data_dir=settings.data_dir)
 
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_session", "_pin")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_session", "_pin", "_headers")}
 
     def __setstate__(self, state):
         self.__init__(state["query_url"], state["update_url"], state["store_url"], user=state["user"],
@@ -111,11 +113,17 @@ class RemoteSparql:
         if graph_name is not None and graph_name.value not in graphs:
             return []
         text = bindings.bind(QUADS_QUERY, bound)
-        solutions = self._select(text, [("named-graph-uri", g) for g in graphs or (EMPTY_GRAPH,)], False,
-                                 Limits(self.timeout, INTERNAL_BYTES))
-        fixed = dict(bound)
-        return [ox.Quad(fixed.get("subject") or s["subject"], fixed.get("predicate") or s["predicate"],
-                        fixed.get("object") or s["object"], fixed.get("graph") or s["graph"]) for s in solutions]
+        dataset = [("named-graph-uri", g) for g in graphs or (EMPTY_GRAPH,)]
+        fixed, quads, page = dict(bound), [], self.dialect().page
+        while True:
+            # An engine that cuts answers at so many rows is read a page at a time (LIMIT and OFFSET take
+            # integers only: written here, not bound).
+            paged = text if page is None else f"{text}LIMIT {page} OFFSET {len(quads)}\n"
+            solutions = list(self._select(paged, dataset, False, Limits(self.timeout, INTERNAL_BYTES), whole=page is None))
+            quads += [ox.Quad(fixed.get("subject") or s["subject"], fixed.get("predicate") or s["predicate"],
+                              fixed.get("object") or s["object"], fixed.get("graph") or s["graph"]) for s in solutions]
+            if page is None or len(solutions) < page:
+                return quads
 
     def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
         copy = ox.Store()
@@ -153,10 +161,21 @@ class RemoteSparql:
         graphs = tuple(sorted({s["graph"].value for s in solutions if s["graph"] is not None}))
         return first["version"].value, first["fingerprint"].value, graphs
 
-    def _select(self, text: str, dataset: list[tuple[str, str]], graph_result: bool, limits: Limits):
-        """Send a query; its results parsed (solutions, a boolean or triples)."""
+    def dialect(self) -> Dialect:
+        """How this engine is written to, from its ``Server`` header (read once, with a probe if need be)."""
+        if self._dialect is None:
+            if self._server is None:
+                self._post(self.query_url, [("query", "ASK {}")], ACCEPT_SOLUTIONS, Limits(CONNECT_SECONDS, 4096), "query")
+            self._dialect = dialect_for(self._server or "")
+        return self._dialect
+
+    def _select(self, text: str, dataset: list[tuple[str, str]], graph_result: bool, limits: Limits, whole: bool = True):
+        """Send a query; its results parsed (solutions, a boolean or triples), refused if the engine cut them
+        short (unless ``whole`` is False: a page)."""
         accept = ACCEPT_TRIPLES if graph_result else ACCEPT_SOLUTIONS
         media, body = self._post(self.query_url, [("query", text), *dataset], accept, limits, "query")
+        if whole:
+            self.dialect().check_complete(self, self._headers)
         try:
             if graph_result:
                 fmt = TRIPLE_FORMATS.get(media)
@@ -177,14 +196,13 @@ class RemoteSparql:
         return store.version_name()
 
     def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None) -> str:
-        """Replace peerkg's graphs (and only those) with ``quads``, in one update request."""
+        """Replace peerkg's graphs (and only those) with ``quads``, as the engine's dialect can."""
         self._writable()
         version = version or self.new_version()
         quads = list(quads)
         graphs = sorted({q.graph_name.value for q in quads})
         _, _, before = self._read_control()
-        operations = [_drop(g) for g in sorted({*before, *graphs})]
-        self._update([*operations, *_inserts(quads), *self._control(version, fingerprint, graphs)])
+        self.dialect().publish(self, quads, sorted({*before, *graphs}), self.control(version, fingerprint, graphs))
         return version
 
     def change(self, version: str, cleared: ox.NamedNode | None, added: list[ox.Quad],
@@ -192,19 +210,20 @@ class RemoteSparql:
         self._writable()
         _, fingerprint, graphs = self._read_control()
         after = {*graphs, *(q.graph_name.value for q in added)} - ({removed_graph.value} if removed_graph else set())
-        operations = [_drop(cleared.value)] if cleared is not None else []
-        self._update([*operations, *_inserts(added), *self._control(version, fingerprint or "", sorted(after))])
+        self.dialect().change(self, cleared, added, self.control(version, fingerprint or "", sorted(after)))
 
-    def _control(self, version: str, fingerprint: str, graphs: list[str]) -> list[str]:
+    def control(self, version: str, fingerprint: str, graphs: list[str]) -> list[ox.Quad]:
         """The control graph rewritten: the new version, and the named graphs it holds."""
         subject = ox.NamedNode(iris.CONTROL_GRAPH)
         triples = [ox.Triple(subject, ox.NamedNode(str(iris.CONTROL.version)), ox.Literal(version)),
                    ox.Triple(subject, ox.NamedNode(str(iris.CONTROL.fingerprint)), ox.Literal(fingerprint)),
                    *(ox.Triple(subject, ox.NamedNode(str(iris.CONTROL.graph)), ox.NamedNode(g)) for g in graphs)]
-        return [_drop(iris.CONTROL_GRAPH), *_inserts([ox.Quad(t.subject, t.predicate, t.object, subject) for t in triples])]
+        return [ox.Quad(t.subject, t.predicate, t.object, subject) for t in triples]
 
-    def _update(self, operations: list[str]) -> None:
-        self._post(self.update_url, [("update", " ;\n".join(operations))], "*/*", Limits(self.timeout, INTERNAL_BYTES), "update")
+    def update(self, operations: list[str], prologue: str = "") -> None:
+        """One update request of ``operations``."""
+        self._post(self.update_url, [("update", prologue + " ;\n".join(operations))], "*/*",
+                   Limits(self.timeout, INTERNAL_BYTES), "update")
 
     def _writable(self) -> None:
         if not self.writable:
@@ -225,6 +244,7 @@ class RemoteSparql:
         except requests.ConnectionError as problem:
             raise EngineUnavailable(f"{self.name} is not answering ({_reason(problem)}); try again later",
                                     status=503, title="Service Unavailable") from None
+        self._server, self._headers = response.headers.get("Server", ""), response.headers
         if response.status_code >= 400:
             raise self._refusal(response.status_code, body, what)
         return response.headers.get("Content-Type", "").partition(";")[0].strip().lower(), body
@@ -254,20 +274,49 @@ class RemoteSparql:
         return EngineUnavailable(f"{self.name} failed the {what} ({status}): {said}")
 
 
-def _drop(graph: str) -> str:
+class Dialect:
+    """How an engine that runs each update request as one transaction (Oxigraph's server, and by default
+    any other) is written to: one request per publish or commit, so readers see it whole or not at all.
+    An engine that differs has a module of its own (``virtuoso.py``), chosen by its ``Server`` header."""
+
+    page: int | None = None  # rows the engine answers at most (None: no cap)
+
+    def publish(self, engine: RemoteSparql, quads: list[ox.Quad], replaced: list[str], control: list[ox.Quad]) -> None:
+        engine.update([*(drop(g) for g in replaced), *inserts(quads), drop(iris.CONTROL_GRAPH), *inserts(control)])
+
+    def change(self, engine: RemoteSparql, cleared: ox.NamedNode | None, added: list[ox.Quad], control: list[ox.Quad]) -> None:
+        engine.update([*([drop(cleared.value)] if cleared is not None else []), *inserts(added), drop(iris.CONTROL_GRAPH),
+                       *inserts(control)])
+
+    def check_complete(self, engine: RemoteSparql, headers) -> None:
+        """Refuse an answer the engine cut short."""
+
+
+DIALECTS = {"virtuoso": "peerkg.backends.virtuoso:Virtuoso"}  # a word of the Server header → its dialect
+
+
+def dialect_for(server: str) -> Dialect:
+    for word, where in DIALECTS.items():
+        if word in server.lower():
+            module, _, name = where.partition(":")
+            return getattr(importlib.import_module(module), name)()
+    return Dialect()
+
+
+def drop(graph: str) -> str:
     return f"DROP SILENT GRAPH {ox.NamedNode(graph)}"
 
 
-def _inserts(quads: list[ox.Quad]) -> list[str]:
-    """INSERT DATA operations for ``quads``, at most INSERT_CHUNK triples each. SPARQL Update carries data
-    only as text: the triples are written by pyoxigraph (N-Triples is SPARQL's triple syntax too)."""
+def inserts(quads: list[ox.Quad], chunk: int = INSERT_CHUNK) -> list[str]:
+    """INSERT DATA operations for ``quads``, at most ``chunk`` triples each. SPARQL Update carries data only
+    as text: the triples are written by pyoxigraph (N-Triples is SPARQL's triple syntax too)."""
     by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
     for quad in quads:
         by_graph.setdefault(quad.graph_name, []).append(quad.triple)
     operations = []
     for graph, triples in by_graph.items():
-        for start in range(0, len(triples), INSERT_CHUNK):
-            lines = ox.serialize(triples[start:start + INSERT_CHUNK], format=ox.RdfFormat.N_TRIPLES).decode()
+        for start in range(0, len(triples), chunk):
+            lines = ox.serialize(triples[start:start + chunk], format=ox.RdfFormat.N_TRIPLES).decode()
             operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{lines}}} }}")
     return operations
 
