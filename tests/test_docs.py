@@ -55,3 +55,50 @@ def test_readme_curl_examples_work_as_printed(server, command):
     assert result.returncode == 0, result.stderr
     body, status = result.stdout.rsplit("\n", 1)
     assert status == "200" and body.strip()
+
+
+def test_the_readme_scaling_out_session_on_oxigraphs_server_works_as_printed(tmp_path):
+    """The README's Oxigraph server session, line by line (the servers on free ports, in the background)."""
+    import os
+    import shlex
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from conftest import free_port
+
+    section = README.split("## Scaling out", 1)[1]
+    session = re.search(r"```sh\n(.*?)```", section, re.DOTALL)[1]
+    engine_port, app_port = free_port(), free_port()
+    bin_dir = shlex.quote(str(os.path.dirname(sys.executable))) + "/"
+    script = (session.replace(".venv/bin/", bin_dir).replace("data/oxigraph", shlex.quote(str(tmp_path / "oxigraph")))
+              .replace("7878", str(engine_port)).replace("--port 8000", f"--port {app_port}"))
+    lines = script.strip().splitlines()
+    assert lines[-1].endswith(f"peerkg serve --port {app_port}")
+    # The engine needs a moment to listen; the app is the last line, left running for the check below.
+    script = "\n".join([lines[0], f"until curl -s http://127.0.0.1:{engine_port}/query >/dev/null; do sleep 0.2; done",
+                        *lines[1:-1], lines[-1] + " &", "wait"])
+    env = os.environ | {"PEERKG_DATA": str(tmp_path / "data")}
+    log = tmp_path / "session.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(["bash", "-e", "-c", script], cwd=PROJECT_ROOT, env=env, start_new_session=True,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{app_port}/queries/table3.csv", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(0.3)
+        assert (answer.status_code, answer.headers["Content-Type"]) == (200, "text/csv; charset=utf-8")
+        assert len(answer.text.splitlines()) == 1 + 12  # the header and Table 3's twelve informant groups
+        health = requests.get(f"http://127.0.0.1:{app_port}/health", timeout=10).json()
+        assert health["status"] == "pass" and health["queries"] is True
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
