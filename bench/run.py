@@ -5,6 +5,8 @@ off so that every request runs the query) and for `oxigraph serve-read-only` on 
 peerkg / Oxigraph, and for small queries the ratio to the bare Flask ceiling measured in the same run.
 Then the latency of a tiny query (a new text each time, so never a cached answer) sent every 0.5 s, alone
 and with six runaway queries in flight from six other clients, and the ratio of the two.
+Then peerkg on a remote engine (Oxigraph's server, the graph built into it) against that server's own
+endpoint, same queries, uncached, with the ratio and the time the remote path adds to a request.
 Run it with `make bench` (it installs wrk and the oxigraph CLI when they are missing).
 """
 
@@ -19,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -143,7 +146,38 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
+    remote(args, cases)
     runaways(args.seconds)
+
+
+def remote(args, cases: list[tuple[str, str, str, str]]) -> None:
+    """peerkg with Oxigraph's server as its backend (cache off) against the server's own endpoint."""
+    with tempfile.TemporaryDirectory(prefix="peerkg-bench-") as scratch:
+        engine_port, peerkg_port = free_port(), free_port()
+        engine = start([str(BIN / "oxigraph"), "serve", "--location", f"{scratch}/oxigraph", "--bind", f"127.0.0.1:{engine_port}"],
+                       f"http://127.0.0.1:{engine_port}/query?query=" + urllib.parse.quote("ASK {}"))
+        env = {**os.environ, "PEERKG_DATA": f"{scratch}/data", "PEERKG_BACKEND": f"http://127.0.0.1:{engine_port}/query",
+               "PEERKG_BACKEND_UPDATE": f"http://127.0.0.1:{engine_port}/update"}
+        servers = [engine]
+        try:
+            subprocess.run([str(BIN / "peerkg"), "--quiet", "build"], check=True, env=env)
+            servers.append(start([str(BIN / "peerkg"), "--quiet", "serve", "--workers", str(args.workers), "--port", str(peerkg_port)],
+                                 f"http://127.0.0.1:{peerkg_port}/queries",
+                                 env={**env, "PEERKG_RESULT_CACHE_ENTRIES": "0", "PEERKG_QUERIES_PER_CLIENT": "0"}))
+            print("\npeerkg on Oxigraph's server (oxigraph serve; cache off) against that server's own endpoint")
+            header = (f"{'query':26} {'peerkg req/s':>12} {'p50':>6} {'p99':>7} {'server req/s':>12} {'p50':>6} {'p99':>7} "
+                      f"{'peerkg / server':>15} {'added ms (p50)':>14}")
+            print(header + "\n" + "-" * len(header) + "   (latencies in ms)")
+            for label, _, path, sparql in cases:
+                urllib.request.urlopen(f"http://127.0.0.1:{peerkg_port}{path}", timeout=60).read()
+                ours = wrk(f"http://127.0.0.1:{peerkg_port}{path}", args.seconds, args.connections)
+                theirs = wrk(f"http://127.0.0.1:{engine_port}/query?union-default-graph&query=" + urllib.parse.quote(sparql),
+                             args.seconds, args.connections)
+                print(f"{label:26} {ours[0]:12.0f} {ours[1]:6.2f} {ours[2]:7.2f} {theirs[0]:12.0f} {theirs[1]:6.2f} "
+                      f"{theirs[2]:7.2f} {ours[0] / theirs[0]:15.2f} {ours[1] - theirs[1]:14.2f}")
+        finally:
+            for server in servers:
+                stop(server)
 
 
 # Every triple with every triple, three times over: minutes of work, stopped at the time limit.

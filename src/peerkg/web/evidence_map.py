@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from . import answers, evidence_layout, evidence_png, kg, pages
 
@@ -26,13 +26,11 @@ class Picture:
 
 def picture() -> Picture:
     """The grid and layout of the current store version (built on first use)."""
-    version = kg.version()
-    cache = current_app.extensions.setdefault("peerkg.evidence_map", {})
-    if version not in cache:
-        cache.clear()
+    def build() -> Picture:
         grid = evidence_layout.grid(answers.rows(QUERY))
-        cache[version] = Picture(grid, evidence_layout.layout(grid, kg.canned()[QUERY].title))
-    return cache[version]
+        return Picture(grid, evidence_layout.layout(grid, kg.canned()[QUERY].title))
+
+    return kg.per_version("evidence map", build)
 
 
 def inline_svg() -> str:
@@ -55,12 +53,8 @@ def svg() -> Response:
 
 @bp.get("/evidence-map.png")
 def png() -> Response:
-    cache = current_app.extensions.setdefault("peerkg.evidence_map.png", {})
-    version = kg.version()
-    if version not in cache:
-        cache.clear()
-        cache[version] = evidence_png.render(picture().layout)
-    return _response(cache[version], "image/png", "peerkg-evidence-map.png")
+    return _response(kg.per_version("evidence map png", lambda: evidence_png.render(picture().layout)), "image/png",
+                     "peerkg-evidence-map.png")
 
 
 def _response(body, media: str, filename: str | None = None) -> Response:
