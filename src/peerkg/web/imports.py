@@ -4,7 +4,6 @@ does. The upload is read, matched, validated and committed in a confined worker 
 
 from __future__ import annotations
 
-
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from .. import readers
