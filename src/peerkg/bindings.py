@@ -14,6 +14,10 @@ tokens of the query (strings, IRIs and comments are never touched), where the gr
 - everywhere else (triple patterns, expressions, templates, DESCRIBE) the term itself.
 
 The terms come from pyoxigraph, whose N-Triples form is escaped by the library, never by this module.
+One difference remains: pyoxigraph binds a variable inside a subquery only where the subquery projects it
+(elsewhere it is another variable of the same name), while this module replaces it there too. Canned
+queries project a parameter from every subquery that uses it; tests/test_backends.py checks each of them
+on both backends.
 """
 
 from __future__ import annotations

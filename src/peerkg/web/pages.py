@@ -84,7 +84,10 @@ def sources(graph: Graph) -> list[dict]:
     ]
 
 
-def resource(graph: Graph, iri: URIRef, title: str, alternates: list[tuple[str, str, str]]) -> str:
+def resource(graph: Graph, iri: URIRef, title: str, alternates: list[tuple[str, str, str]],
+             totals: dict[str, int] | None = None) -> str:
+    """The page of a resource; ``totals``: how many statements and incoming links it has in all (the
+    description shows a bounded number of each)."""
     vocabulary = ontology_docs.graph()
 
     def value(node) -> Value:
@@ -126,6 +129,8 @@ def resource(graph: Graph, iri: URIRef, title: str, alternates: list[tuple[str, 
         types=[value(t) for t in sorted(graph.objects(iri, RDF.type))],
         properties=properties,
         incoming=incoming,
+        totals=totals or {},
+        shown={"statements": sum(1 for _ in graph.predicate_objects(iri)), "incoming": len(incoming)},
         passages=passages,
         alternates=[a for a in alternates if a[2] != "html"],
         jsonld=jsonld,

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from .. import formats, guard, iris
 from ..errors import NotFound
 from ..backends import Query
-from . import kg, ontology_docs, pages
+from . import answers, kg, ontology_docs, pages
 from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("resources", __name__)
@@ -75,7 +75,10 @@ def _dereference(path: str, describe) -> Response:
 def describe_html(stem: str, graph: Graph, iri: URIRef, title: str) -> str:
     if stem.startswith("ontology"):
         return ontology_docs.html()
-    return pages.resource(graph, iri, title, alternates=_alternates(stem))
+    counted = answers.rows("link_counts", (("resource", ox.NamedNode(str(iri))),)) if stem.startswith("id/") else []
+    totals = counted[0] if counted else {}  # nothing when the resource is only an object
+    return pages.resource(graph, iri, title, alternates=_alternates(stem),
+                          totals={name: int(totals[name]) for name in ("statements", "incoming") if totals.get(name)})
 
 
 def _has_suffix(path: str) -> bool:
