@@ -269,6 +269,8 @@ def test_a_violation_writes_nothing(writable):
     ("broken.bib", r"broken.bib:7: a BibTeX entry with a syntax error.*expected '@type\{key"),
     ("broken.json", r"broken.json:4: not JSON: Expecting ',' delimiter"),
     ("missing-method.csv", r"missing-method.csv:3: row 3, column D \(method\) is empty: expected the data collection methods"),
+    ("unknown-role.csv", r"^unknown-role.csv:4: row 3, column D \(informants\): 'housing officers' is not in the informant roles "
+                         r"vocabulary \(vocab/informant-roles.ttl\): expected one of its labels$"),
     ("unknown-kind.txt", r"unknown-kind.txt: not a document of any known kind. Expected one of: article-with-references"),
 ])
 def test_bad_input_names_file_line_and_what_was_expected(built, name, message):

@@ -116,6 +116,7 @@ def test_tokens_are_checked_like_the_graph_stores(client, writable, data):
     ("unterminated.ris", 400, "unterminated.ris:1: record 1 has no 'ER  - ' line"),
     ("broken.bib", 400, "broken.bib:7: a BibTeX entry with a syntax error"),
     ("missing-method.csv", 400, "missing-method.csv:3: row 3, column D (method) is empty"),
+    ("unknown-role.csv", 400, "unknown-role.csv:4: row 3, column D (informants): 'housing officers' is not in the informant roles"),
     ("unknown-kind.txt", 415, "unknown-kind.txt: not a document of any known kind"),
 ])
 def test_unreadable_input_names_the_file_and_line_and_writes_nothing(writable, data, name, status, detail):
