@@ -261,6 +261,21 @@ def test_a_violation_writes_nothing(writable):
     assert store.current_version(writable.data_dir) == before
 
 
+def test_a_report_names_the_document_and_line_each_result_was_read_from(writable):
+    """Of two files, the one at fault and its line: not a line of the N-Triples the import generated."""
+    before = store.current_version(writable.data_dir)
+    with pytest.raises(ValidationFailed) as refused:
+        imports.run(writable, files("library.ris", "none-asked.csv"), graph_name="batch", dry_run=True)
+    (group,) = refused.value.details["report"]["groups"]
+    assert (group["path_short"], [(r["file"], r["line"]) for r in group["results"]]) == ("pkg:sampleSize", [("none-asked.csv", 2)])
+    done = CliRunner().invoke(main, ["-q", "--data-dir", str(writable.data_dir), "import", str(DATA / "library.ris"),
+                                     str(DATA / "none-asked.csv"), "--graph", "batch"])
+    assert done.exit_code == 1
+    assert (f"  none-asked.csv:2: <{W}study/rivera-2024/informants/peer-support-workers> (Peer support workers) "
+            'value "0"^^<http://www.w3.org/2001/XMLSchema#integer>\n') in done.output, done.output
+    assert store.current_version(writable.data_dir) == before
+
+
 # --- bad input: the file, the line and what was expected ---------------------------------------------------
 
 

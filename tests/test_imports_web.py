@@ -19,7 +19,7 @@ DATA = PROJECT_ROOT / "tests" / "data" / "import"
 TOKEN = "s3cret-curator-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LIBRARY = "https://w3id.org/peerkg/graph/curated/library"
-NONE_ASKED = b"study,year,informants,method\nRivera et al.,2024,Peer support workers (n=0),Focus groups\n"  # n is at least 1
+NONE_ASKED = (DATA / "none-asked.csv").read_bytes()  # a group of n=0 on line 2: n is at least 1
 
 
 @pytest.fixture
@@ -139,6 +139,9 @@ def test_a_non_conforming_import_is_422_with_the_report_and_writes_nothing(writa
         assert (refused.status_code, refused.mimetype) == (422, "application/problem+json")
         assert refused.json["report"]["conforms"] is False and refused.json["report"]["counts"] == {"Violation": 1, "Warning": 0, "Info": 0}
         assert refused.json["report"]["groups"][0]["path_short"] == "pkg:sampleSize"
+        # the line of the uploaded document, not of the N-Triples generated from it
+        assert [(r["file"], r["line"], r["value"]) for r in refused.json["report"]["groups"][0]["results"]] == [
+            ("none-asked.csv", 2, '"0"^^<http://www.w3.org/2001/XMLSchema#integer>')]
     assert quads(data) == before
 
 

@@ -21,7 +21,7 @@ from .. import backends, formats, iris, linking, readers, seeds, vocabulary
 from ..config import Settings
 from ..errors import UnsupportedMediaType, UserInputError, ValidationFailed
 from ..iris import PKG
-from . import check, commit as commits, report as reports, rules, submission as submissions
+from . import check, commit as commits, passages, report as reports, rules, submission as submissions
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
         for document in documents:
             decisions += linking.match(graph, context, document.stem, skip=ox.NamedNode(str(target)))
     name = ", ".join(d.name for d in documents)
-    submitted = submissions.parse(graph.serialize(format="nt", encoding="utf-8"), formats.RDF["ntriples"], name)
+    submitted = replace(submissions.parse(graph.serialize(format="nt", encoding="utf-8"), formats.RDF["ntriples"], name),
+                        sources=passages.locate(graph))  # a report names the documents' lines, not the N-Triples'
     outcome = Outcome(str(target), documents, decisions, len(submitted.triples))
     if dry_run:
         log.info("validating %d triples in context (dry run: nothing is written)", len(submitted.triples))
