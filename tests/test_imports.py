@@ -225,6 +225,18 @@ def test_a_theme_table_of_another_review_names_its_own_table(built):
     assert passage_of(graph, theme) == (25, "Table 4, theme 'Clarity of the role'", "\u2003Clarity of the role")
 
 
+def test_several_files_are_matched_each_on_its_own_into_one_graph(built):
+    """Each document's works are matched against the graph by themselves: the evidence of a match is in the
+    document whose work matched, and the graph holds what the two files give apart (135 and 77 triples)."""
+    outcome = imports.run(built, files("library.ris", "records.medline"), graph_name="batch", dry_run=True, fmt="ntriples")
+    assert (outcome.graph, outcome.triples) == ("https://w3id.org/peerkg/graph/curated/batch", 212)
+    assert outcome.decisions == ["mowbray-1996: DOI 10.1007/BF02249367: the same DOI as the graph's work",
+                                 "metasynthesis-2013: PMID 23477647: the same PMID as the graph's work"]
+    graph = Graph().parse(data=outcome.data, format="nt")
+    assert set(graph.subjects(RDF.type, PKG.WorkMatch)) == {URIRef(W + "match/mowbray-1996/library-a5158ecb"),
+                                                            URIRef(W + "match/metasynthesis-2013/records-dab607ee")}
+
+
 # --- the seeds through import ------------------------------------------------------------------------------
 
 

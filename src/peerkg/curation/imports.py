@@ -84,14 +84,17 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
     if graph_name is None and len(files) > 1:
         raise UserInputError("several files go into one graph: name it with --graph NAME")
     target = iris.curated_graph(graph_name or default_graph_name(files[0][0]))
-    graph, documents = read(settings, files, kind)
     backend = backend or backends.open(settings)
     context = backend if backend.version() is not None else None
-    decisions = []
-    if context is not None:
-        log.info("matching works against the graph")
-        for document in documents:
-            decisions += linking.match(graph, context, document.stem, skip=ox.NamedNode(str(target)))
+    vocab = vocabulary.load(settings.vocab_dir)
+    graph, documents, decisions = Graph(), [], []
+    for file in files:  # each document's works matched on their own: a match's evidence is in the document it names
+        part, read_as = read(settings, [file], kind, vocab)
+        if context is not None:
+            log.info("matching the works of %s against the graph", file[0])
+            decisions += linking.match(part, context, read_as[0].stem, skip=ox.NamedNode(str(target)))
+        graph += part
+        documents += read_as
     name = ", ".join(d.name for d in documents)
     submitted = replace(submissions.parse(graph.serialize(format="nt", encoding="utf-8"), formats.RDF["ntriples"], name),
                         sources=passages.locate(graph))  # a report names the documents' lines, not the N-Triples'
