@@ -19,6 +19,7 @@ DATA = PROJECT_ROOT / "tests" / "data" / "import"
 TOKEN = "s3cret-curator-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LIBRARY = "https://w3id.org/peerkg/graph/curated/library"
+TWO_FILES = 212  # library.ris and records.medline in one graph: 135 + 77, as each alone
 NONE_ASKED = (DATA / "none-asked.csv").read_bytes()  # a group of n=0 on line 2: n is at least 1
 
 
@@ -94,6 +95,36 @@ def test_the_form_takes_the_token_as_a_field_and_a_browser_gets_a_page(writable,
     dry = {"file": (io.BytesIO((DATA / "records.medline").read_bytes()), "records.medline"), "dry_run": "1", "token": TOKEN}
     triples = writable.post("/import?format=ntriples", data=dry)
     assert (triples.status_code, triples.mimetype, len(triples.text.splitlines())) == (200, "application/n-triples", 77)
+
+
+def two_files(**fields) -> dict:
+    return {"file": [(io.BytesIO((DATA / name).read_bytes()), name) for name in ("library.ris", "records.medline")],
+            "token": TOKEN} | fields
+
+
+def test_the_form_takes_several_files_into_one_named_graph(writable, data):
+    done = writable.post("/import", data=two_files(graph="batch"))
+    assert (done.status_code, done.mimetype) == (201, "application/json"), done.text
+    batch = "https://w3id.org/peerkg/graph/curated/batch"
+    assert (done.json["graph"], done.json["result"], done.json["triples"]) == (batch, "created", TWO_FILES)
+    assert [(d["file"], d["kind"], d["triples"]) for d in done.json["documents"]] == [
+        ("library.ris", "ris", 128), ("records.medline", "medline", 68)]  # and 7 + 9 for the two matches' evidence
+    assert len(list(backends.quads(backends.open(data), ox.NamedNode(batch)))) == TWO_FILES
+    page = writable.post("/import", data=two_files(graph="batch"), headers={"Accept": "text/html"})
+    assert (page.status_code, page.mimetype) == (200, "text/html")
+    assert b"library.ris: ris, 128 triples" in page.data and b"records.medline: medline, 68 triples" in page.data
+    assert b"Unchanged: nothing was committed" in page.data
+    assert b'id="file" name="file" type="file" multiple' in writable.get("/import").data
+
+
+def test_several_files_without_a_graph_name_are_refused_and_write_nothing(writable, data):
+    before = quads(data)
+    for fields in ({}, {"graph": ""}):
+        refused = writable.post("/import", data=two_files(**fields))
+        assert (refused.status_code, refused.mimetype) == (400, "application/problem+json")
+        assert refused.json["detail"] == ("several files go into one graph: name it with --graph NAME "
+                                          "(on the web: the graph field, or ?graph=)")
+    assert quads(data) == before
 
 
 def test_tokens_are_checked_like_the_graph_stores(client, writable, data):

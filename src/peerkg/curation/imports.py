@@ -55,6 +55,15 @@ def default_graph_name(file_name: str) -> str:
     return iris.slug(Path(file_name).name.rsplit(".", 1)[0]) or "import"
 
 
+def graph_for(files: list[tuple[str, bytes]], graph_name: str | None) -> iris.URIRef:
+    """The curated graph ``files`` go into: ``graph_name``, or for one file its name; several need a name."""
+    if not files:
+        raise UserInputError("nothing to import: give at least one file")
+    if graph_name is None and len(files) > 1:
+        raise UserInputError("several files go into one graph: name it with --graph NAME (on the web: the graph field, or ?graph=)")
+    return iris.curated_graph(graph_name or default_graph_name(files[0][0]))
+
+
 def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, vocab=None) -> tuple[Graph, list[Document]]:
     """Every file read by the reader of its kind (``kind``, or the kind detected from its content)."""
     if kind is not None and kind not in readers.KINDS:
@@ -79,11 +88,7 @@ def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, v
 def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None = None, graph_name: str | None = None,
         dry_run: bool = False, fmt: str = "turtle", agent: str = "curator", backend=None) -> Outcome:
     """Read, match, validate in context and (unless ``dry_run``) commit ``files`` as one curated graph."""
-    if not files:
-        raise UserInputError("nothing to import: give at least one file")
-    if graph_name is None and len(files) > 1:
-        raise UserInputError("several files go into one graph: name it with --graph NAME")
-    target = iris.curated_graph(graph_name or default_graph_name(files[0][0]))
+    target = graph_for(files, graph_name)
     backend = backend or backends.open(settings)
     context = backend if backend.version() is not None else None
     vocab = vocabulary.load(settings.vocab_dir)
