@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SDO, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from peerkg import iris, seeds, store
 from peerkg.cli import main
@@ -173,6 +173,70 @@ def test_an_extraction_sheet_gives_studies_and_informants(built, tmp_path, suffi
     assert (line, locator) == ((3, "row 3") if suffix == "csv" else (3, "sheet 1, row 3") if suffix == "xlsx" else (3, "row 3"))
 
 
+def test_a_study_table_of_another_review_names_its_own_table(built):
+    """Table 2 of another review, its caption and title on one line: the caption names the table in the locators."""
+    outcome, graph = dry(built, "review-table2.txt")
+    stem = outcome.documents[0].stem
+    assert [(d.kind, stem, d.triples) for d in outcome.documents] == [("study-table", "review-table2-36acffd1", 135)]
+    assert (outcome.decisions, outcome.report["conforms"]) == ([], True)
+    assert len(set(graph.subjects(RDF.type, PKG.QualitativeStudy))) == 3
+    assert len(set(graph.subjects(RDF.type, PKG.InformantGroup))) == 5
+    assert sorted((graph.value(p, PKG.line).toPython(), str(graph.value(p, PKG.locator)))
+                  for p in graph.subjects(RDF.type, PKG.SourcePassage)) == [
+        (2, "citation line"), (7, "Table 2, row 1"), (8, "Table 2, row 2"), (9, "Table 2, row 3")]
+    lines = (DATA / "review-table2.txt").read_text(encoding="utf-8").splitlines()
+    assert passage_of(graph, W + "study/walsh-2020") == (9, "Table 2, row 3", lines[8])
+    assert passage_of(graph, W + "study/lindqvist-2018")[:2] == (8, "Table 2, row 2")
+    document = URIRef(W + f"document/{stem}")
+    assert graph.value(document, DCTERMS.title) == Literal(
+        "Table 2. Qualitative studies of peer support workers in inpatient and community teams")
+    assert graph.value(URIRef(W + f"reference/{stem}/21"), BIRO.references) == URIRef(W + "work/walsh-2020")
+    walsh = URIRef(W + "study/walsh-2020")
+    sizes = {str(graph.value(g, RDFS.label)): graph.value(g, PKG.sampleSize).toPython() for g in graph.objects(walsh, PKG.hasInformantGroup)}
+    assert sizes == {"Peer providers": 18, "other team members": 22}
+    assert graph.value(URIRef(W + f"work/{stem}"), PRISM.doi) == Literal("10.5555/ijmhn.2021.0118")
+
+
+def test_a_study_table_row_that_does_not_read_names_its_table_and_line(built):
+    text = (DATA / "review-table2.txt").read_text(encoding="utf-8").replace("Supervisors (n=14).", "Fourteen supervisors.")
+    with pytest.raises(SeedError, match=r"^table2\.txt:8: a Table 2 row does not read as 'Authors Year \[ref\]"):
+        imports.run(built, [("table2.txt", text.encode())], dry_run=True)
+    with pytest.raises(SeedError, match=r"^table2\.txt:2: expected the citation line, the caption \('Table N\.' and its title\)"):
+        imports.run(built, [("table2.txt", text.replace("Table 2.", "Tab. 2.").encode())], kind="study-table", dry_run=True)
+
+
+def test_a_theme_table_of_another_review_names_its_own_table(built):
+    """Table 4 of another umbrella review: two categories, three themes, a line with no valence, a continued paragraph."""
+    graph, documents = imports.read(built, files("themes-table4.txt"), None)
+    assert [(d.kind, d.stem, d.triples) for d in documents] == [("theme-table", "themes-table4-2d31fe41", 266)]
+    counts = {kind: len(set(graph.subjects(RDF.type, PKG[kind]))) for kind in ("ThemeCategory", "Theme", "ValenceStatement", "Finding")}
+    assert counts == {"ThemeCategory": 2, "Theme": 3, "ValenceStatement": 4, "Finding": 5}
+    located = sorted((graph.value(p, PKG.line).toPython(), str(graph.value(p, PKG.locator))) for p in graph.subjects(RDF.type, PKG.SourcePassage))
+    assert len(located) == 18 and located[:3] == [(3, "caption"), (11, "Table 4, category 1"), (13, "Table 4, theme 'Being accepted by the team'")]
+    assert located[-4:] == [(37, "Table 4, theme 'Disclosure and boundaries', no valence line"),
+                            (39, "Table 4, theme 'Disclosure and boundaries', no valence, PSWs paragraph"),
+                            (41, "Table 4, footnote 1"), (42, "Table 4, footnote 2")]
+    mixed = URIRef(W + "finding/clarity-of-the-role/challenge/mixed")
+    assert sorted(graph.value(p, PKG.line).toPython() for p in graph.objects(mixed, PROV.wasDerivedFrom)) == [29, 31]
+    assert str(graph.value(mixed, PKG.stakeholdersAsWritten)) == "PSWs, non-peer staff, Mental health organisations"
+    theme = URIRef(W + "theme/clarity-of-the-role")
+    assert str(graph.value(theme, SKOS.scopeNote)).startswith(
+        "A theme of Table 4 of the umbrella review; ")
+    assert passage_of(graph, theme) == (25, "Table 4, theme 'Clarity of the role'", "\u2003Clarity of the role")
+
+
+def test_several_files_are_matched_each_on_its_own_into_one_graph(built):
+    """Each document's works are matched against the graph by themselves: the evidence of a match is in the
+    document whose work matched, and the graph holds what the two files give apart (135 and 77 triples)."""
+    outcome = imports.run(built, files("library.ris", "records.medline"), graph_name="batch", dry_run=True, fmt="ntriples")
+    assert (outcome.graph, outcome.triples) == ("https://w3id.org/peerkg/graph/curated/batch", 212)
+    assert outcome.decisions == ["mowbray-1996: DOI 10.1007/BF02249367: the same DOI as the graph's work",
+                                 "metasynthesis-2013: PMID 23477647: the same PMID as the graph's work"]
+    graph = Graph().parse(data=outcome.data, format="nt")
+    assert set(graph.subjects(RDF.type, PKG.WorkMatch)) == {URIRef(W + "match/mowbray-1996/library-a5158ecb"),
+                                                            URIRef(W + "match/metasynthesis-2013/records-dab607ee")}
+
+
 # --- the seeds through import ------------------------------------------------------------------------------
 
 
@@ -209,6 +273,21 @@ def test_a_violation_writes_nothing(writable):
     assert store.current_version(writable.data_dir) == before
 
 
+def test_a_report_names_the_document_and_line_each_result_was_read_from(writable):
+    """Of two files, the one at fault and its line: not a line of the N-Triples the import generated."""
+    before = store.current_version(writable.data_dir)
+    with pytest.raises(ValidationFailed) as refused:
+        imports.run(writable, files("library.ris", "none-asked.csv"), graph_name="batch", dry_run=True)
+    (group,) = refused.value.details["report"]["groups"]
+    assert (group["path_short"], [(r["file"], r["line"]) for r in group["results"]]) == ("pkg:sampleSize", [("none-asked.csv", 2)])
+    done = CliRunner().invoke(main, ["-q", "--data-dir", str(writable.data_dir), "import", str(DATA / "library.ris"),
+                                     str(DATA / "none-asked.csv"), "--graph", "batch"])
+    assert done.exit_code == 1
+    assert (f"  none-asked.csv:2: <{W}study/rivera-2024/informants/peer-support-workers> (Peer support workers) "
+            'value "0"^^<http://www.w3.org/2001/XMLSchema#integer>\n') in done.output, done.output
+    assert store.current_version(writable.data_dir) == before
+
+
 # --- bad input: the file, the line and what was expected ---------------------------------------------------
 
 
@@ -217,6 +296,8 @@ def test_a_violation_writes_nothing(writable):
     ("broken.bib", r"broken.bib:7: a BibTeX entry with a syntax error.*expected '@type\{key"),
     ("broken.json", r"broken.json:4: not JSON: Expecting ',' delimiter"),
     ("missing-method.csv", r"missing-method.csv:3: row 3, column D \(method\) is empty: expected the data collection methods"),
+    ("unknown-role.csv", r"^unknown-role.csv:4: row 3, column D \(informants\): 'housing officers' is not in the informant roles "
+                         r"vocabulary \(vocab/informant-roles.ttl\): expected one of its labels$"),
     ("unknown-kind.txt", r"unknown-kind.txt: not a document of any known kind. Expected one of: article-with-references"),
 ])
 def test_bad_input_names_file_line_and_what_was_expected(built, name, message):

@@ -19,7 +19,8 @@ DATA = PROJECT_ROOT / "tests" / "data" / "import"
 TOKEN = "s3cret-curator-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LIBRARY = "https://w3id.org/peerkg/graph/curated/library"
-NONE_ASKED = b"study,year,informants,method\nRivera et al.,2024,Peer support workers (n=0),Focus groups\n"  # n is at least 1
+TWO_FILES = 212  # library.ris and records.medline in one graph: 135 + 77, as each alone
+NONE_ASKED = (DATA / "none-asked.csv").read_bytes()  # a group of n=0 on line 2: n is at least 1
 
 
 @pytest.fixture
@@ -96,6 +97,36 @@ def test_the_form_takes_the_token_as_a_field_and_a_browser_gets_a_page(writable,
     assert (triples.status_code, triples.mimetype, len(triples.text.splitlines())) == (200, "application/n-triples", 77)
 
 
+def two_files(**fields) -> dict:
+    return {"file": [(io.BytesIO((DATA / name).read_bytes()), name) for name in ("library.ris", "records.medline")],
+            "token": TOKEN} | fields
+
+
+def test_the_form_takes_several_files_into_one_named_graph(writable, data):
+    done = writable.post("/import", data=two_files(graph="batch"))
+    assert (done.status_code, done.mimetype) == (201, "application/json"), done.text
+    batch = "https://w3id.org/peerkg/graph/curated/batch"
+    assert (done.json["graph"], done.json["result"], done.json["triples"]) == (batch, "created", TWO_FILES)
+    assert [(d["file"], d["kind"], d["triples"]) for d in done.json["documents"]] == [
+        ("library.ris", "ris", 128), ("records.medline", "medline", 68)]  # and 7 + 9 for the two matches' evidence
+    assert len(list(backends.quads(backends.open(data), ox.NamedNode(batch)))) == TWO_FILES
+    page = writable.post("/import", data=two_files(graph="batch"), headers={"Accept": "text/html"})
+    assert (page.status_code, page.mimetype) == (200, "text/html")
+    assert b"library.ris: ris, 128 triples" in page.data and b"records.medline: medline, 68 triples" in page.data
+    assert b"Unchanged: nothing was committed" in page.data
+    assert b'id="file" name="file" type="file" multiple' in writable.get("/import").data
+
+
+def test_several_files_without_a_graph_name_are_refused_and_write_nothing(writable, data):
+    before = quads(data)
+    for fields in ({}, {"graph": ""}):
+        refused = writable.post("/import", data=two_files(**fields))
+        assert (refused.status_code, refused.mimetype) == (400, "application/problem+json")
+        assert refused.json["detail"] == ("several files go into one graph: name it with --graph NAME "
+                                          "(on the web: the graph field, or ?graph=)")
+    assert quads(data) == before
+
+
 def test_tokens_are_checked_like_the_graph_stores(client, writable, data):
     before = quads(data)
     assert writable.post("/import", **raw("library.ris")).status_code == 401
@@ -116,6 +147,7 @@ def test_tokens_are_checked_like_the_graph_stores(client, writable, data):
     ("unterminated.ris", 400, "unterminated.ris:1: record 1 has no 'ER  - ' line"),
     ("broken.bib", 400, "broken.bib:7: a BibTeX entry with a syntax error"),
     ("missing-method.csv", 400, "missing-method.csv:3: row 3, column D (method) is empty"),
+    ("unknown-role.csv", 400, "unknown-role.csv:4: row 3, column D (informants): 'housing officers' is not in the informant roles"),
     ("unknown-kind.txt", 415, "unknown-kind.txt: not a document of any known kind"),
 ])
 def test_unreadable_input_names_the_file_and_line_and_writes_nothing(writable, data, name, status, detail):
@@ -138,6 +170,9 @@ def test_a_non_conforming_import_is_422_with_the_report_and_writes_nothing(writa
         assert (refused.status_code, refused.mimetype) == (422, "application/problem+json")
         assert refused.json["report"]["conforms"] is False and refused.json["report"]["counts"] == {"Violation": 1, "Warning": 0, "Info": 0}
         assert refused.json["report"]["groups"][0]["path_short"] == "pkg:sampleSize"
+        # the line of the uploaded document, not of the N-Triples generated from it
+        assert [(r["file"], r["line"], r["value"]) for r in refused.json["report"]["groups"][0]["results"]] == [
+            ("none-asked.csv", 2, '"0"^^<http://www.w3.org/2001/XMLSchema#integer>')]
     assert quads(data) == before
 
 

@@ -30,6 +30,7 @@ class Result:
     shape: str
     constraint: str
     line: int | None = None  # in the submitted file, when there is one
+    file: str | None = None  # the file ``line`` is in: the submission, or the document an import read it from
     suggestion: str | None = None  # a fix, where one can be computed ("did you mean …")
     source_constraint: str | None = None  # sh:sourceConstraint: which SPARQL constraint, for one with an IRI
 

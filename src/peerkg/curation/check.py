@@ -57,12 +57,17 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     known = _known_instances(triples, around, report)
     results = [*report.results, *known]
     lookup = _Candidates(context, data, ontology)
-    results = [replace(r, line=submission.line(r.focus, r.path, _iri_of(r.value)), suggestion=_suggest(r, shapes_graph, lookup),
+    results = [replace(r, **_place(submission, r), suggestion=_suggest(r, shapes_graph, lookup),
                        focus_label=r.focus_label or _label(data, r.focus)) for r in results]
-    results.sort(key=lambda r: (r.line or 0, r.focus, r.path or "", r.message))
+    results.sort(key=lambda r: (r.file or "", r.line or 0, r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in results)
     report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
     return shapes.Report(conforms, results, report.graph)
+
+
+def _place(submission: Submission, result: shapes.Result) -> dict:
+    file, line = submission.place(result.focus, result.path, _iri_of(result.value))
+    return {"file": file, "line": line}
 
 
 def validate_document(backend, data: bytes, format_name: str, name: str, settings: Settings) -> tuple[dict, str]:

@@ -21,7 +21,7 @@ from .. import backends, formats, iris, linking, readers, seeds, vocabulary
 from ..config import Settings
 from ..errors import UnsupportedMediaType, UserInputError, ValidationFailed
 from ..iris import PKG
-from . import check, commit as commits, report as reports, rules, submission as submissions
+from . import check, commit as commits, passages, report as reports, rules, submission as submissions
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,15 @@ def default_graph_name(file_name: str) -> str:
     return iris.slug(Path(file_name).name.rsplit(".", 1)[0]) or "import"
 
 
+def graph_for(files: list[tuple[str, bytes]], graph_name: str | None) -> iris.URIRef:
+    """The curated graph ``files`` go into: ``graph_name``, or for one file its name; several need a name."""
+    if not files:
+        raise UserInputError("nothing to import: give at least one file")
+    if graph_name is None and len(files) > 1:
+        raise UserInputError("several files go into one graph: name it with --graph NAME (on the web: the graph field, or ?graph=)")
+    return iris.curated_graph(graph_name or default_graph_name(files[0][0]))
+
+
 def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, vocab=None) -> tuple[Graph, list[Document]]:
     """Every file read by the reader of its kind (``kind``, or the kind detected from its content)."""
     if kind is not None and kind not in readers.KINDS:
@@ -79,21 +88,21 @@ def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, v
 def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None = None, graph_name: str | None = None,
         dry_run: bool = False, fmt: str = "turtle", agent: str = "curator", backend=None) -> Outcome:
     """Read, match, validate in context and (unless ``dry_run``) commit ``files`` as one curated graph."""
-    if not files:
-        raise UserInputError("nothing to import: give at least one file")
-    if graph_name is None and len(files) > 1:
-        raise UserInputError("several files go into one graph: name it with --graph NAME")
-    target = iris.curated_graph(graph_name or default_graph_name(files[0][0]))
-    graph, documents = read(settings, files, kind)
+    target = graph_for(files, graph_name)
     backend = backend or backends.open(settings)
     context = backend if backend.version() is not None else None
-    decisions = []
-    if context is not None:
-        log.info("matching works against the graph")
-        for document in documents:
-            decisions += linking.match(graph, context, document.stem, skip=ox.NamedNode(str(target)))
+    vocab = vocabulary.load(settings.vocab_dir)
+    graph, documents, decisions = Graph(), [], []
+    for file in files:  # each document's works matched on their own: a match's evidence is in the document it names
+        part, read_as = read(settings, [file], kind, vocab)
+        if context is not None:
+            log.info("matching the works of %s against the graph", file[0])
+            decisions += linking.match(part, context, read_as[0].stem, skip=ox.NamedNode(str(target)))
+        graph += part
+        documents += read_as
     name = ", ".join(d.name for d in documents)
-    submitted = submissions.parse(graph.serialize(format="nt", encoding="utf-8"), formats.RDF["ntriples"], name)
+    submitted = replace(submissions.parse(graph.serialize(format="nt", encoding="utf-8"), formats.RDF["ntriples"], name),
+                        sources=passages.locate(graph))  # a report names the documents' lines, not the N-Triples'
     outcome = Outcome(str(target), documents, decisions, len(submitted.triples))
     if dry_run:
         log.info("validating %d triples in context (dry run: nothing is written)", len(submitted.triples))

@@ -24,7 +24,7 @@ def summarize(report: Report, submission: Submission) -> dict:
 
     groups = []
     for (_, shape, path, constraint), members in groupby(sorted(report.results, key=rule), key=rule):
-        members = sorted(members, key=lambda r: (r.line or 0, r.focus))
+        members = sorted(members, key=lambda r: (r.file or "", r.line or 0, r.focus))
         groups.append({
             "severity": members[0].severity,
             "shape": shape,
@@ -34,7 +34,7 @@ def summarize(report: Report, submission: Submission) -> dict:
             "constraint_short": short(constraint).removeprefix("sh:").removesuffix("ConstraintComponent"),
             "message": members[0].message,
             "count": len(members),
-            "results": [_result(r) for r in members],
+            "results": [_result(r, submission.name) for r in members],
         })
     groups.sort(key=lambda g: (SEVERITIES.index(g["severity"]) if g["severity"] in SEVERITIES else 3, -g["count"],
                                g["path"] or "", g["constraint"]))
@@ -49,8 +49,9 @@ def summarize(report: Report, submission: Submission) -> dict:
     }
 
 
-def _result(result: Result) -> dict:
+def _result(result: Result, submitted: str) -> dict:
     return {
+        "file": result.file or submitted,
         "focus": result.focus,
         "focus_label": result.focus_label,
         "path": result.path,
@@ -71,7 +72,7 @@ def text(summary: dict) -> str:
         lines.append(f"\n{group['severity']} ×{group['count']}: {where}[{group['constraint_short']} in {short(group['shape'])}]")
         lines.append(f"  {group['message']}")
         for result in group["results"]:
-            place = f"{summary['file']}:{result['line']}" if result["line"] else summary["file"]
+            place = f"{result['file']}:{result['line']}" if result["line"] else result["file"]
             focus = f"<{result['focus']}>" + (f" ({result['focus_label']})" if result["focus_label"] else "")
             value = f" value {result['value']}" if result["value"] is not None else ""
             lines.append(f"  {place}: {focus}{value}")

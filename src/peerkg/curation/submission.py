@@ -2,7 +2,9 @@
 
 pyoxigraph reports where a syntax error is, but not where a parsed triple came from; ``Submission.line``
 finds the line a validation result is about by looking for its terms in the text (expanded with the
-file's own prefixes), so that a report can say "line 12" rather than only an IRI.
+file's own prefixes), so that a report can say "line 12" rather than only an IRI. A submission generated
+from other documents (an import) carries ``sources``, where each resource was read, and ``Submission.place``
+names that file and line instead.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class Submission:
     format: RdfFormat
     quads: tuple[ox.Quad, ...]
     prefixes: dict[str, str] = field(default_factory=dict)
+    # IRI → (file, line) in the documents the triples were read from (``passages.locate``), for a generated one
+    sources: dict[str, tuple[str, int | None]] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def sha256(self) -> str:
@@ -84,6 +88,13 @@ class Submission:
             return self.text.splitlines()
         blanked = _STRING.sub(lambda m: '""' + "\n" * m[0].count("\n"), self.text)
         return blanked.splitlines()
+
+    def place(self, focus: str | None, path: str | None = None, value: str | None = None) -> tuple[str | None, int | None]:
+        """The file and line a result is about: this submission's ``line``, or for a generated submission the
+        document and line its focus was read from (no file when nothing says)."""
+        if self.sources is None:
+            return self.name, self.line(focus, path, value)
+        return self.sources.get(focus, (None, None)) if focus is not None else (None, None)
 
     def line(self, focus: str | None, path: str | None = None, value: str | None = None) -> int | None:
         """The 1-based line a result is about: where ``focus`` is described, at ``path`` (and ``value``) if given."""

@@ -6,7 +6,7 @@ Headers (first row; case, spaces and underscores do not matter; columns in any o
 * ``study`` (required): the authors as the review cites them, ``Gates & Akabas`` or ``Armstrong et al.``;
 * ``year`` (required): the year of the work that reports the study;
 * ``informants`` (required): the informant groups with their sizes, ``Peer providers (n=12); supervisors (n=4)``
-  (groups separated by ``;`` or `` and ``);
+  (groups separated by ``;`` or `` and ``); each group's role must be a label of ``vocab/informant-roles.ttl``;
 * ``method`` (required): the data collection, ``Semi-structured interviews and focus groups``; each method must
   be in the methods vocabulary (``vocab/methods.ttl``);
 * ``focused theme``, ``conclusion``, ``title``, ``doi``, ``pmid`` (optional).
@@ -192,4 +192,10 @@ def _row(facts: Facts, vocab, columns: dict[str, int], cells: list[str], first: 
     for subject in (study, work):
         facts.derive(subject, line, locator, through)
     for position, group in enumerate(found, start=1):
-        informants.add_group(facts, vocab, key, group["label"].strip(), position, line, locator, size=int(group["n"]))
+        label = group["label"].strip()
+        try:
+            vocab.concept("informant-roles", label)
+        except KeyError:
+            raise facts.error(f"{locator}, column {_letter(columns['informants'])} (informants): {label!r} is not in the "
+                              "informant roles vocabulary (vocab/informant-roles.ttl): expected one of its labels", line) from None
+        informants.add_group(facts, vocab, key, label, position, line, locator, size=int(group["n"]))

@@ -1,7 +1,10 @@
 """Kind ``study-table``: a review's table of qualitative studies, one row per study, as in seed 000 (Table 3
 of a 2012 literature review). Extraction sheets of the same data (CSV, TSV, XLSX) are read by ``study_sheet``.
 
-A row reads ``Authors Year [ref] Focused theme. Informant (n=N) and informant (n=N). Method. Conclusion``.
+The excerpt opens with the article's citation line, the table's caption (``Table 3.`` with its title on the
+next line, or ``Table 2. Title`` on one line) and the column header; the caption's number names the table
+in the locators (``Table 2, row 4``) and in the errors. A row reads
+``Authors Year [ref] Focused theme. Informant (n=N) and informant (n=N). Method. Conclusion``.
 Each row becomes a study, the work that reports it (the review's reference ``ref``), its informant groups
 and its methods; every cell is kept as written beside its normalised form.
 """
@@ -24,7 +27,8 @@ CITATION_LINE = re.compile(
     r"\. (?P<year>\d{4}) (?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2});(?P<volume>\d+):(?P<pages>[\d–-]+)\. "
     r"doi: (?P<doi>10\.\S+)$"
 )
-CAPTION = re.compile(r"Table 3\.$")
+# "Table 3." (the title on the next line), or "Table 2. Studies of peer work" / "Table 4 Studies …"
+CAPTION = re.compile(r"^Table\s(?P<number>\d+[A-Z]?)\.?(?:\s+(?P<title>\S.*))?$")
 HEADER = "Study Focused Theme Informant Method Conclusion"
 ROW = re.compile(
     r"^(?P<authors>.+?) (?P<year>\d{4}) \[(?P<ref>\d+)\] "
@@ -39,26 +43,34 @@ INFORMANT = re.compile(r"(?P<label>.+?) \(n=(?P<n>\d+)\)(?: and |\.$)")
 def parse(text: str, vocab, stem: str, file_name: str, article_key: str) -> Graph:
     facts = Facts(stem, file_name, text, article_key)
     body = lines(text)
-    article = _article(facts, body)
+    article, table, opening = _article(facts, body)
     review = iris.study(facts.article_key)
     facts.add_all(review, {RDF.type: PKG.LiteratureReview, PKG.reportedIn: article})
     facts.add(article, PKG.reports, review)
     facts.derive(review, body[0], "citation line")
-    rows = [line for line in body if ROW.match(line.text)]
-    if len(rows) + 4 != len(body):
-        stray = next(line for line in body[4:] if not ROW.match(line.text))
-        raise facts.error("a Table 3 row does not read as 'Authors Year [ref] Theme. Informants (n=N). Method. Conclusion'", stray)
+    rows = body[opening:]
+    if not rows:
+        raise facts.error(f"no rows under the column header of {table}: expected one row per study", body[opening - 1])
     for number, line in enumerate(rows, start=1):
-        _row(facts, vocab, line, number, review, article)
+        if not ROW.match(line.text):
+            raise facts.error(f"a {table} row does not read as 'Authors Year [ref] Theme. Informants (n=N). Method. Conclusion'", line)
+        _row(facts, vocab, line, number, review, article, table)
     return facts.graph
 
 
 def _article(facts: Facts, body: list[Line]):
-    """The review article, from the citation line and the table caption that open the excerpt."""
-    citation, caption, title, header = body[:4]
+    """The review article, from the citation line and the table caption that open the excerpt; with the
+    table's name (``Table 3``) and the index of its first row in ``body``."""
+    expected = "expected the citation line, the caption ('Table N.' and its title) and the column header"
+    named = CAPTION.match(body[1].text) if len(body) > 1 else None
+    header_at = 2 if named and named["title"] else 3  # a caption with its title on one line, or on two
+    if not named or len(body) <= header_at or body[header_at].text != HEADER:
+        raise facts.error(expected, body[0] if body else None)
+    citation, caption = body[:2]
+    title = None if header_at == 2 else body[2]
     match = CITATION_LINE.search(citation.text)
-    if not match or not CAPTION.match(caption.text) or header.text != HEADER:
-        raise facts.error("expected the citation line, 'Table 3.', its title and the column header", citation)
+    if not match:
+        raise facts.error(expected, citation)
     article = iris.work(facts.article_key)
     facts.add_all(article, {
         RDF.type: FABIO.JournalArticle,
@@ -73,16 +85,16 @@ def _article(facts: Facts, body: list[Line]):
     facts.add_all(document, {
         RDF.type: PKG.SourceDocument,
         DCTERMS.identifier: facts.file_name,
-        DCTERMS.title: f"{caption.text} {title.text}",
+        DCTERMS.title: f"{caption.text} {title.text}" if title else caption.text,
         DCTERMS.isPartOf: article,
     })
-    return article
+    return article, f"Table {named['number']}", header_at + 1
 
 
-def _row(facts: Facts, vocab, line: Line, number: int, review, article) -> None:
+def _row(facts: Facts, vocab, line: Line, number: int, review, article, table: str) -> None:
     cells = ROW.match(line.text)
     key = iris.work_key(_first_family_name(cells["authors"]), cells["year"])
-    locator = f"Table 3, row {number}"
+    locator = f"{table}, row {number}"
     study, work, entry = iris.study(key), iris.work(key), iris.reference(facts.article_key, int(cells["ref"]))
 
     facts.add_all(work, {

@@ -1,7 +1,9 @@
 """Kind ``theme-table``: a review's table of themes and the findings behind them, as in seed 001 (Table 6 of
 an umbrella review).
 
-The table nests four kinds of line:
+The excerpt opens with the caption (``Table 6 Experiences of peer support``, or ``Table 2. …``), whose number
+names the table in the locators (``Table 2, theme 'Stigma'``), the scope notes and the errors; then
+``From: <article title>`` and the three column headers. The table nests four kinds of line:
 
 * a category (``What the PSW role can bring``), flush left and followed by a theme;
 * a theme, indented with an em space (``\u2003Wellbeing and recovery``);
@@ -26,7 +28,7 @@ from ..iris import BIRO, FABIO, PKG
 from ..source import Facts, Line, lines
 
 
-CAPTION = re.compile(r"Table\s6 (?P<title>.+)$")
+CAPTION = re.compile(r"^Table\s(?P<number>\d+[A-Z]?)\.?\s+(?P<title>\S.*)$")
 FROM = re.compile(r"From: (?P<title>.+)$")
 COLUMN_HEADERS = ("Theme", "Benefit/ challenge, references", "Summary and sample")
 VALENCE = re.compile(r"^(?:(?P<valence>Benefit|Challenge) )?\[(?P<refs>\d+(?:, \d+)*)\]$")
@@ -79,7 +81,7 @@ class Category:
 def parse(text: str, vocab, stem: str, file_name: str, article_key: str) -> Graph:
     facts = Facts(stem, file_name, text, article_key)
     body = lines(text)
-    article = _article(facts, body[:5])
+    article, table = _article(facts, body[:5])
     categories = _structure(facts, body[5:])
     scheme = iris.scheme("umbrella-themes")
     facts.add_all(scheme, {
@@ -88,15 +90,15 @@ def parse(text: str, vocab, stem: str, file_name: str, article_key: str) -> Grap
         DCTERMS.source: article,
     })
     for position, category in enumerate(categories, start=1):
-        _category(facts, vocab, scheme, category, position)
-    _footnotes(facts, vocab, [line for line in body[5:] if FOOTNOTE.match(line.text)])
+        _category(facts, vocab, table, scheme, category, position)
+    _footnotes(facts, vocab, table, [line for line in body[5:] if FOOTNOTE.match(line.text)])
     return facts.graph
 
 
-def _footnotes(facts: Facts, vocab, notes: list[Line]) -> None:
+def _footnotes(facts: Facts, vocab, table: str, notes: list[Line]) -> None:
     """The table's footnotes say what its sample-group labels mean: kept on those concepts, with their passage."""
     for line in notes:
-        locator = f"Table 6, footnote {FOOTNOTE.match(line.text)['number']}"
+        locator = f"{table}, footnote {FOOTNOTE.match(line.text)['number']}"
         if match := ABBREVIATION.match(line.text):
             concept = _group(facts, vocab, match["short"], line)
             facts.add(concept, SKOS.altLabel, Literal(match["long"], lang="en"))
@@ -115,11 +117,15 @@ def _group(facts: Facts, vocab, label: str, line: Line) -> URIRef:
         raise facts.error(str(missing.args[0]), line) from None
 
 
-def _article(facts: Facts, header: list[Line]) -> URIRef:
+def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str]:
+    """The review article from the caption and the line under it; with the table's name (``Table 6``)."""
+    if len(header) < 5:
+        raise facts.error("expected the caption 'Table N …', 'From: <article title>' and the three column headers",
+                          header[0] if header else None)
     caption, source, *columns = header
     caption_match, source_match = CAPTION.match(caption.text), FROM.match(source.text)
     if not caption_match or not source_match or tuple(line.text for line in columns) != COLUMN_HEADERS:
-        raise facts.error("expected 'Table 6 …', 'From: <article title>' and the three column headers", caption)
+        raise facts.error("expected the caption 'Table N …', 'From: <article title>' and the three column headers", caption)
     article = iris.work(facts.article_key)
     facts.add_all(article, {RDF.type: FABIO.JournalArticle, DCTERMS.title: source_match["title"]})
     facts.derive(article, source, "caption")
@@ -133,7 +139,7 @@ def _article(facts: Facts, header: list[Line]) -> URIRef:
         DCTERMS.title: " ".join(caption.text.split()),
         DCTERMS.isPartOf: article,
     })
-    return article
+    return article, f"Table {caption_match['number']}"
 
 
 def _structure(facts: Facts, body: list[Line]) -> list[Category]:
@@ -194,7 +200,7 @@ def _numbers(refs: str) -> list[int]:
     return [int(number) for number in refs.split(", ")]
 
 
-def _category(facts: Facts, vocab, scheme: URIRef, category: Category, position: int) -> None:
+def _category(facts: Facts, vocab, table: str, scheme: URIRef, category: Category, position: int) -> None:
     subject = iris.concept("theme-category", category.label)
     facts.add(subject, RDF.type, SKOS.Concept)
     facts.add_all(subject, {
@@ -205,16 +211,16 @@ def _category(facts: Facts, vocab, scheme: URIRef, category: Category, position:
         SDO.position: Literal(position, datatype=XSD.integer),
         # The review names its categories and themes without defining them; what it files under each is
         # their content, and the scope note says so.
-        SKOS.scopeNote: Literal(f"A category of Table 6 of the umbrella review, grouping {len(category.themes)} themes; "
+        SKOS.scopeNote: Literal(f"A category of {table} of the umbrella review, grouping {len(category.themes)} themes; "
                                 "the review names it without a definition.", lang="en"),
     })
     facts.add(scheme, SKOS.hasTopConcept, subject)
-    facts.derive(subject, category.line, f"Table 6, category {position}")
+    facts.derive(subject, category.line, f"{table}, category {position}")
     for theme_position, theme in enumerate(category.themes, start=1):
-        _theme(facts, vocab, scheme, subject, theme, theme_position)
+        _theme(facts, vocab, table, scheme, subject, theme, theme_position)
 
 
-def _theme(facts: Facts, vocab, scheme: URIRef, category: URIRef, theme: Theme, position: int) -> None:
+def _theme(facts: Facts, vocab, table: str, scheme: URIRef, category: URIRef, theme: Theme, position: int) -> None:
     subject = iris.concept("theme", theme.label)
     facts.add(subject, RDF.type, SKOS.Concept)
     facts.add_all(subject, {
@@ -223,16 +229,16 @@ def _theme(facts: Facts, vocab, scheme: URIRef, category: URIRef, theme: Theme, 
         SKOS.inScheme: scheme,
         SKOS.broader: category,
         SDO.position: Literal(position, datatype=XSD.integer),
-        SKOS.scopeNote: Literal(f"A theme of Table 6 of the umbrella review; the review names it without a definition: "
+        SKOS.scopeNote: Literal(f"A theme of {table} of the umbrella review; the review names it without a definition: "
                                 "its content is the findings and valence statements filed under it (pkg:theme).", lang="en"),
     })
     facts.add(category, SKOS.narrower, subject)
-    facts.derive(subject, theme.line, f"Table 6, theme '{theme.label}'")
+    facts.derive(subject, theme.line, f"{table}, theme '{theme.label}'")
     for statement_position, statement in enumerate(theme.statements, start=1):
-        _statement(facts, vocab, subject, theme, statement, statement_position)
+        _statement(facts, vocab, table, subject, theme, statement, statement_position)
 
 
-def _statement(facts: Facts, vocab, theme_iri: URIRef, theme: Theme, statement: Statement, position: int) -> None:
+def _statement(facts: Facts, vocab, table: str, theme_iri: URIRef, theme: Theme, statement: Statement, position: int) -> None:
     valence_key = (statement.valence or "none").lower()
     subject = iris.valence_statement(theme.label, valence_key)
     if (subject, RDF.type, PKG.ValenceStatement) in facts.graph:
@@ -244,14 +250,14 @@ def _statement(facts: Facts, vocab, theme_iri: URIRef, theme: Theme, statement: 
         PKG.valence: VALENCES.get(statement.valence),
         SDO.position: Literal(position, datatype=XSD.integer),
     })
-    locator = f"Table 6, theme '{theme.label}', {statement.valence or 'no valence'} line"
+    locator = f"{table}, theme '{theme.label}', {statement.valence or 'no valence'} line"
     facts.derive(subject, statement.line, locator)
-    _back(facts, subject, statement.refs, statement.line)
+    _back(facts, table, subject, statement.refs, statement.line)
     for paragraph_position, paragraph in enumerate(statement.paragraphs, start=1):
-        _finding(facts, vocab, subject, theme_iri, theme, statement, valence_key, paragraph, paragraph_position)
+        _finding(facts, vocab, table, subject, theme_iri, theme, statement, valence_key, paragraph, paragraph_position)
 
 
-def _finding(facts, vocab, statement_iri, theme_iri, theme, statement, valence_key, paragraph, position) -> None:
+def _finding(facts, vocab, table, statement_iri, theme_iri, theme, statement, valence_key, paragraph, position) -> None:
     label = _label(paragraph.label)
     group = _group(facts, vocab, label, paragraph.lines[0])
     subject = iris.finding(theme.label, valence_key, label)
@@ -271,10 +277,10 @@ def _finding(facts, vocab, statement_iri, theme_iri, theme, statement, valence_k
     })
     for name in _stakeholder_names(stakeholders):
         facts.add(subject, PKG.stakeholder, _group(facts, vocab, name, paragraph.lines[-1]))
-    locator = f"Table 6, theme '{theme.label}', {statement.valence or 'no valence'}, {label} paragraph"
+    locator = f"{table}, theme '{theme.label}', {statement.valence or 'no valence'}, {label} paragraph"
     for part, line in enumerate(paragraph.lines, start=1):
         facts.derive(subject, line, locator if part == 1 else f"{locator} (continued)")
-    _back(facts, subject, paragraph.refs, paragraph.lines[0])
+    _back(facts, table, subject, paragraph.refs, paragraph.lines[0])
 
 
 def _label(written: str) -> str:
@@ -303,7 +309,7 @@ def _stakeholder_names(stakeholders: str | None) -> list[str]:
     return [name.strip() for name in stakeholders.rstrip(".").split(",")]
 
 
-def _back(facts: Facts, subject: URIRef, numbers: list[int], line: Line) -> None:
+def _back(facts: Facts, table: str, subject: URIRef, numbers: list[int], line: Line) -> None:
     """Link ``subject`` to the numbered entries of the review's reference list it cites."""
     for number in numbers:
         entry = iris.reference(facts.article_key, number)
@@ -313,4 +319,4 @@ def _back(facts: Facts, subject: URIRef, numbers: list[int], line: Line) -> None
             PKG.referenceNumber: Literal(number, datatype=XSD.integer),
             DCTERMS.isPartOf: iris.work(facts.article_key),
         })
-        facts.derive(entry, line, "Table 6")
+        facts.derive(entry, line, table)

@@ -1,6 +1,7 @@
 """``/import`` on the web: the form, and ``POST /import`` (a curator's token), doing what ``peerkg import``
-does. The upload is read, matched, validated and committed in a confined worker process
-(``curation.imports.import_documents``); the web worker only decodes the request."""
+does: a body is one file, a multipart form may carry several (fields ``file``), which go into one graph (and
+so need a ``graph`` name, as on the command line). The upload is read, matched, validated and committed in a
+confined worker process (``curation.imports.import_documents``); the web worker only decodes the request."""
 
 from __future__ import annotations
 
@@ -28,16 +29,18 @@ def upload() -> Response:
     fields = request.form if from_form else request.args
     curator = current_app.config["TOKENS"].curator(_authorization(from_form))
     kg.require_writable()
-    name, data = _form_file() if from_form else _body_file()
+    files = _form_files() if from_form else [_body_file()]
     kind = fields.get("kind") or DETECT
     if kind != DETECT and kind not in readers.KINDS:
         raise UnsupportedMediaType(f"unknown kind {kind[:40]!r}: use one of {', '.join(readers.KINDS)}, or {DETECT}")
+    graph_name = fields.get("graph") or None
+    imports.graph_for(files, graph_name)  # several files need a graph name: refused before any work
     dry_run = fields.get("dry_run", "").lower() in YES
     media_type, fmt = negotiation.choose(True, negotiation.requested(request.args)) if dry_run else (None, "turtle")
     try:
-        outcome = kg.call("peerkg.curation.imports:import_documents", kg.settings(), [(name, data)],
-                                     None if kind == DETECT else kind, fields.get("graph") or None, dry_run, fmt,
-                                     curator, what="import", timeout=current_app.config["VALIDATE_TIMEOUT"])
+        outcome = kg.call("peerkg.curation.imports:import_documents", kg.settings(), files,
+                          None if kind == DETECT else kind, graph_name, dry_run, fmt,
+                          curator, what="import", timeout=current_app.config["VALIDATE_TIMEOUT"])
     except SeedError as unreadable:  # the reader's complaint about the file, naming its line, row or record
         raise UserInputError(unreadable.message, details=unreadable.details) from None
     if dry_run:
@@ -76,11 +79,12 @@ def _authorization(from_form: bool) -> str | None:
     return header
 
 
-def _form_file() -> tuple[str, bytes]:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+def _form_files() -> list[tuple[str, bytes]]:
+    """Every file of the form's ``file`` fields (a browser sends one field per file chosen), in order."""
+    uploads = [upload for upload in request.files.getlist("file") if upload.filename]
+    if not uploads:
         raise UserInputError("nothing to import: choose a file (form field 'file')")
-    return upload.filename[:200], upload.read()
+    return [(upload.filename[:200], upload.read()) for upload in uploads]
 
 
 def _body_file() -> tuple[str, bytes]:
