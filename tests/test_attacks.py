@@ -399,6 +399,7 @@ def test_the_memory_cap_stops_a_query_before_its_time_limit(kg):
     """26 CONCAT doublings build a string of a billion characters: with a minute to run, the 1 GB address-space
     cap stops it (before the cap, 24 doublings answered 200 with a 719 MB string)."""
     from peerkg.errors import LimitExceeded
+    from peerkg.backends import Query
     from peerkg.executor import Executor, Job, Limits
 
     doublings = "".join(f"BIND(CONCAT(?s{n}, ?s{n}) AS ?s{n + 1}) " for n in range(26))
@@ -406,7 +407,7 @@ def test_the_memory_cap_stops_a_query_before_its_time_limit(kg):
     executor = Executor(Limits(timeout=60, max_bytes=10**6, memory_bytes=1024 * 1024 * 1024), size=1)
     try:
         with pytest.raises(LimitExceeded, match="1,024 MB memory limit"):
-            executor.run(Job(str(kg.path), query, "json"))
-        assert executor.run(Job(str(kg.path), TINY, "json")) == b'{"head":{},"boolean":true}'
+            executor.run(Job(str(kg.path), Query(query, "json")))
+        assert executor.run(Job(str(kg.path), Query(TINY, "json"))) == b'{"head":{},"boolean":true}'
     finally:
         executor.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from peerkg.errors import QueryTimeout, ResultTooLarge
+from peerkg.backends import Query
 from peerkg.executor import Executor, Job, Limits, execute
 from peerkg.web import create_app
 
@@ -14,14 +15,14 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def job(kg, query, fmt="json"):
-    return Job(str(kg.path), query, fmt)
+    return Job(str(kg.path), Query(query, fmt))
 
 
 def test_a_result_over_the_cap_is_an_error_not_a_short_result(kg):
-    full = execute(kg._store, job(kg, ALL), max_bytes=10**9)
+    full = execute(kg._store, job(kg, ALL).query, max_bytes=10**9)
     assert len(full) > 100_000
     with pytest.raises(ResultTooLarge, match="larger than the 100,000-byte limit"):
-        execute(kg._store, job(kg, ALL), max_bytes=100_000)
+        execute(kg._store, job(kg, ALL).query, max_bytes=100_000)
 
 
 THEMES = "SELECT (COUNT(DISTINCT ?t) AS ?n) { ?t a <https://w3id.org/peerkg/ontology#Theme> }"
@@ -58,7 +59,7 @@ def test_only_named_graphs_given_leaves_the_default_graph_empty():
     a, b = ox.NamedNode("urn:a"), ox.NamedNode("urn:b")
     held.add(ox.Quad(a, b, a))
     held.add(ox.Quad(a, b, b, ox.NamedNode("urn:g1")))
-    only_named = Job("", "ASK { ?s ?p ?o }", "json", named_graphs=("urn:g1",), union_default=False)
-    assert execute(held, only_named, 10**6) == b'{"head":{},"boolean":false}'
-    in_named = Job("", "ASK { GRAPH <urn:g1> { ?s ?p ?o } }", "json", named_graphs=("urn:g1",), union_default=False)
-    assert execute(held, in_named, 10**6) == b'{"head":{},"boolean":true}'
+    only_named = Job("", Query("ASK { ?s ?p ?o }", "json", named_graphs=("urn:g1",), union_default=False))
+    assert execute(held, only_named.query, 10**6) == b'{"head":{},"boolean":false}'
+    in_named = Job("", Query("ASK { GRAPH <urn:g1> { ?s ?p ?o } }", "json", named_graphs=("urn:g1",), union_default=False))
+    assert execute(held, in_named.query, 10**6) == b'{"head":{},"boolean":true}'

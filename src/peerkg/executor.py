@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from . import formats, guard, iris, sandbox
-from .backends import Limits
+from .backends import Limits, Query
 from .errors import LimitExceeded, PeerkgError, QueryTimeout, ResultTooLarge, UserInputError, revive
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,10 @@ DEMOTED_NICENESS = 10
 
 @dataclass(frozen=True)
 class Job:
+    """A query for a child to run on the embedded store version at ``store_path``."""
+
     store_path: str
-    query: str
-    result_format: str  # a name in formats.RESULTS (SELECT, ASK) or formats.RDF (CONSTRUCT, DESCRIBE)
-    substitutions: tuple = ()  # ((variable name, term), …)
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    union_default: bool = True  # False when the query names its own dataset (FROM / FROM NAMED)
+    query: Query
 
 
 class _Capped(io.RawIOBase):
@@ -66,21 +63,21 @@ class _Capped(io.RawIOBase):
         return len(data)
 
 
-def execute(store: ox.Store, job: Job, max_bytes: int) -> bytes:
-    """Run ``job`` on ``store`` and serialise its result (used in the child, and directly in tests)."""
-    checked = guard.check(job.query)  # the engine runs exactly the text the guard read
+def execute(store: ox.Store, query: Query, max_bytes: int) -> bytes:
+    """Run ``query`` on ``store`` and serialise its result (in the child, in the CLI, and in tests)."""
+    checked = guard.check(query.text)  # the engine runs exactly the text the guard read
     dataset = {}
-    if job.default_graphs is not None or job.named_graphs is not None:
+    if query.default_graphs is not None or query.named_graphs is not None:
         # The protocol's dataset: with only named-graph-uri given, the default graph is empty (a list of none).
-        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or ()]
-        dataset["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+        dataset["default_graph"] = [ox.NamedNode(g) for g in query.default_graphs or ()]
+        dataset["named_graphs"] = [ox.NamedNode(g) for g in query.named_graphs or ()]
     results = store.query(
         checked.text,
-        substitutions={ox.Variable(name): term for name, term in job.substitutions} or None,
-        use_default_graph_as_union=job.union_default and not checked.has_dataset and not dataset,
+        substitutions={ox.Variable(name): term for name, term in query.bindings} or None,
+        use_default_graph_as_union=query.union_default and not checked.has_dataset and not dataset,
         **dataset,
     )
-    return serialise(results, job.result_format, max_bytes)
+    return serialise(results, query.result_format, max_bytes)
 
 
 def serialise(results, result_format: str, max_bytes: int) -> bytes:
@@ -130,7 +127,7 @@ def _child(connection, limits: Limits) -> None:
                 if job.store_path != opened:
                     store, opened = None, None
                     store, opened = ox.Store.read_only(job.store_path), job.store_path
-                connection.send(("ok", execute(store, job, limits.max_bytes)))
+                connection.send(("ok", execute(store, job.query, limits.max_bytes)))
             elif task == "check":
                 connection.send(("ok", guard.check(args[0])))
             else:  # "call": a library function on untrusted input, named module:function
@@ -403,7 +400,7 @@ def _relayed(backend, method: str, args: tuple, options: dict) -> tuple:
 
 def _describe(message: tuple) -> str:
     """What a task was about, for the log: a query's text, or the function a call ran."""
-    return message[1].query if message[0] == "query" else message[1]
+    return message[1].query.text if message[0] == "query" else message[1]
 
 
 def _context():

@@ -88,11 +88,9 @@ class EmbeddedOxigraph:
         return self._opened
 
     def query(self, query: Query, limits: Limits) -> bytes:
-        job = executing.Job(str(self._require()), query.text, query.result_format, query.bindings, query.default_graphs,
-                            query.named_graphs, query.union_default)
         if self._executor is not None:
-            return self._executor().run(job)
-        return executing.execute(self._store()._store, job, limits.max_bytes)
+            return self._executor().run(executing.Job(str(self._require()), query))
+        return executing.execute(self._store()._store, query, limits.max_bytes)
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         return self._store().quads_for_pattern(subject, predicate, object, graph_name)
