@@ -10,6 +10,7 @@ from rdflib import Dataset, Graph
 
 from peerkg import build
 from peerkg.cli import main
+from peerkg.config import PROJECT_ROOT
 from peerkg.errors import UserInputError
 
 
@@ -154,3 +155,28 @@ def test_served_workers_exit_cleanly(built, tmp_path):
         started = time.monotonic()
     log = next(data.glob("serve-*.log")).read_text()
     assert "Shutting down: Master" in log and time.monotonic() - started < 10
+
+
+def test_build_ingest_and_revert_publish_each_versions_downloads_with_it(project_copy):
+    """No request has to write a version's download files: the command that publishes it does."""
+    from peerkg import store
+
+    data = project_copy.data_dir
+    base = ["--data-dir", str(data), "-q"]
+    runner = CliRunner()
+    assert runner.invoke(main, [*base, "build"]).exit_code == 0
+    first = store.current_version(data).name
+    dumps = ["peerkg.ttl", "peerkg.nt", "peerkg.nq", "peerkg.trig", "peerkg.jsonld", "peerkg.rdf"]
+    sums = (data / "downloads" / first / "SHA256SUMS").read_text()
+    assert [line.split("  ")[1] for line in sums.splitlines() if "/" not in line.split("  ")[1] and not line.endswith(".gz")] == dumps
+    example = PROJECT_ROOT / "examples" / "curated-study.ttl"
+    assert runner.invoke(main, [*base, "ingest", str(example), "--graph", "example-2024"]).exit_code == 0
+    second = store.current_version(data).name
+    assert (data / "downloads" / second / "SHA256SUMS").is_file()
+    in_graph = b" <https://w3id.org/peerkg/graph/curated/example-2024> .\n"  # the end of an N-Quads line of the graph
+    assert (data / "downloads" / second / "peerkg.nq").read_bytes().count(in_graph) == 30
+    assert runner.invoke(main, [*base, "revert", "example-2024"]).exit_code == 0
+    third = store.current_version(data).name
+    assert in_graph not in (data / "downloads" / third / "peerkg.nq").read_bytes()
+    # Every export kept belongs to a version still on disk.
+    assert {p.name for p in (data / "downloads").iterdir()} <= {p.name for p in (data / "stores").iterdir() if p.is_dir()}

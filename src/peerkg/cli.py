@@ -96,7 +96,7 @@ def _published(settings: Settings):
     return backend
 
 
-@main.command(help="Parse the seeds, validate the graph against the shapes and publish a new on-disk store.")
+@main.command(help="Parse the seeds, validate the graph against the shapes and publish a new version, with its download files.")
 @click.option("--if-needed", is_flag=True, help="Do nothing when the published store was built from the same inputs.")
 @click.pass_obj
 @_errors
@@ -106,6 +106,7 @@ def build(settings: Settings, if_needed: bool) -> None:
         click.echo(f"The graph in {backend.name} is up to date with the seeds, vocabularies, ontology, shapes and code.")
         return
     result = building.build(settings, backend)
+    exports.publish(backend, settings)
     click.echo(f"Built version {result.version} in {backend.name}")
     for graph, count in result.graphs.items():
         click.echo(f"  {count:6d}  {graph}")
@@ -248,6 +249,7 @@ def ingest(settings: Settings, file: Path, graph_name: str, add: bool, curator: 
     except ValidationFailed as failure:
         click.echo(report.text(report.summarize(failure.report, submitted)), nl=False, err=True)
         raise click.ClickException(failure.message) from None
+    exports.publish(backends.open(settings), settings)
     verb = "created" if done.created else ("added to" if add else "replaced")
     click.echo(f"{verb} {done.graph}: {done.triples} triples (commit {done.iri})")
 
@@ -277,6 +279,8 @@ def import_(settings: Settings, files: tuple[Path, ...], kind: str | None, graph
     except ValidationFailed as failure:
         click.echo(report.text(failure.details["report"]), nl=False, err=True)
         raise click.ClickException(failure.message) from None
+    if outcome.commit:
+        exports.publish(backends.open(settings), settings)
     if outcome.data is not None:
         if output:
             output.write_bytes(outcome.data)
@@ -295,6 +299,7 @@ def revert(settings: Settings, graph_name: str, curator: str) -> None:
     from .curation import commit
 
     done = commit.commit(settings, commit.Operation.DELETE, iris.curated_graph(graph_name), None, curator)
+    exports.publish(backends.open(settings), settings)
     click.echo(f"removed {done.graph} (commit {done.iri})")
 
 

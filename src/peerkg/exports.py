@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from .errors import PeerkgError, UserInputError
 
 log = logging.getLogger(__name__)
 
+DIRECTORY = "downloads"  # in the data directory: downloads/<version>/
+STALE_STAGING_SECONDS = 3600  # a staging directory this old was left by a killed process
 STEM = "peerkg"
 SUMS = "SHA256SUMS"
 GZIP = "application/gzip"
@@ -90,6 +93,39 @@ def ensure(backend, directory: Path, settings: Settings | None = None) -> list[E
     if (directory / SUMS).is_file():
         return read(directory)
     return write(backend, directory, settings, replace=False)
+
+
+def location(data_dir: Path, version: str) -> Path:
+    """Where the export of ``version`` lives."""
+    return Path(data_dir) / DIRECTORY / version
+
+
+def publish(backend, settings: Settings) -> list[Export]:
+    """The export of the version ``backend`` publishes now, written if need be, and older ones pruned: what
+    a publisher does, so that no request has to write it."""
+    version = backend.version()
+    log.info("writing the downloads of version %s", version)
+    files = ensure(backend, location(settings.data_dir, version), settings)
+    prune(settings.data_dir, keep=version)
+    return files
+
+
+def prune(data_dir: Path, keep: str) -> None:
+    """Remove exports of versions no longer published, and staging left by killed processes (an embedded
+    store keeps a few versions beside the current one; of an engine's, only the current one is kept)."""
+    from .store import STORES
+
+    root, stores = Path(data_dir) / DIRECTORY, Path(data_dir) / STORES
+    for path in root.iterdir() if root.is_dir() else ():
+        if path.name.startswith("."):
+            try:
+                stale = time.time() - path.stat().st_mtime > STALE_STAGING_SECONDS
+            except FileNotFoundError:  # renamed into place or removed by another process meanwhile
+                continue
+            if stale:
+                shutil.rmtree(path, ignore_errors=True)
+        elif path.name != keep and not (stores / path.name).is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def read(directory: Path) -> list[Export]:

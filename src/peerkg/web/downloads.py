@@ -1,29 +1,25 @@
-"""``/download/``: the dataset's files, written once per store version and served with exact media types.
+"""``/download/``: the dataset's files, written once per version and served with exact media types.
 
-The files (``peerkg.exports``) are written on the first request for a store version into
-``<DATA_DIR>/downloads/<version>/``, renamed into place whole: two workers racing both serve the complete
-set, and a half-written export is never served. Export directories of versions whose store is gone are
-removed. A file's ETag is its SHA-256.
+The files (``peerkg.exports``) are in ``<DATA_DIR>/downloads/<version>/``: the CLI writes them when it
+publishes a version (build, ingest, import, revert); a version published otherwise gets them on its first
+request. They are renamed into place whole: two workers racing both serve the complete set, and a
+half-written export is never served. A file's ETag is its SHA-256.
 """
 
 from __future__ import annotations
 
-import shutil
-import time
 from pathlib import Path
 from threading import Lock
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from .. import exports, store
+from .. import exports
 from ..errors import NotFound, PeerkgError
 from . import kg
 from .negotiation import prefers
 
 bp = Blueprint("downloads", __name__)
 
-DIRECTORY = "downloads"
-STALE_STAGING_SECONDS = 3600  # a staging directory this old was left by a killed process
 _writing = Lock()
 
 
@@ -32,16 +28,16 @@ def listing() -> tuple[Path, list[exports.Export]]:
     version = kg.version()
     cached = kg.cache().get(version, ("downloads",))
     if cached is None:
-        root = Path(current_app.config["DATA_DIR"]) / DIRECTORY
+        directory = exports.location(Path(current_app.config["DATA_DIR"]), version)
         try:
             with _writing:  # written in a query process: the web worker never opens a store itself
-                files = kg.call("peerkg.exports:ensure", root / version, kg.settings(), what="export",
+                files = kg.call("peerkg.exports:ensure", directory, kg.settings(), what="export",
                                 timeout=current_app.config["EXPORT_TIMEOUT"])
         except OSError as error:
-            raise PeerkgError(f"cannot write the downloads into {root}: {error.strerror}", status=503) from None
-        cached = (root / version, files)
+            raise PeerkgError(f"cannot write the downloads into {directory.parent}: {error.strerror}", status=503) from None
+        cached = (directory, files)
         kg.cache().put(version, ("downloads",), cached)
-        _prune(root, keep=version)
+        exports.prune(Path(current_app.config["DATA_DIR"]), keep=version)
     return cached
 
 
@@ -87,19 +83,3 @@ def _not_modified(tag: str) -> bool:
     """If-None-Match, also with the ':gzip' suffix the compressor puts on the validator of a gzipped body."""
     candidates = request.if_none_match
     return candidates.contains(tag) or any(str(c).startswith(f"{tag}:") for c in candidates.as_set()) or candidates.star_tag
-
-
-def _prune(root: Path, keep: str) -> None:
-    """Remove exports of versions no longer published, and staging left by killed processes (an
-    embedded store keeps a few versions; of an engine's, only the current one is kept)."""
-    stores = Path(current_app.config["DATA_DIR"]) / store.STORES
-    for path in root.iterdir():
-        if path.name.startswith("."):
-            try:
-                stale = time.time() - path.stat().st_mtime > STALE_STAGING_SECONDS
-            except FileNotFoundError:  # renamed into place or removed by another worker meanwhile
-                continue
-            if stale:
-                shutil.rmtree(path, ignore_errors=True)
-        elif path.name != keep and not (stores / path.name).is_dir():
-            shutil.rmtree(path, ignore_errors=True)
