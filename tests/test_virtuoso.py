@@ -15,7 +15,7 @@ from peerkg.config import PROJECT_ROOT
 from peerkg.errors import ResultTooLarge
 
 from conftest import backend_args, backend_env, on_engine, serving
-from test_backends import CANNED, defaults, solutions
+from test_backends import CANNED, answers
 
 EXAMPLE = PROJECT_ROOT / "examples" / "curated-study.ttl"
 GRAPH = "https://w3id.org/peerkg/graph/curated/example-2024"
@@ -42,7 +42,7 @@ def settings(built, engine, tmp_path_factory):
                        backend_user=engine.user, backend_password=engine.password)
     done = CliRunner().invoke(cli.main, ["--data-dir", str(data), *backend_args(settings), "build"])
     assert done.exit_code == 0, done.output
-    assert done.output.startswith(f"Built version ") and f"in the SPARQL engine at {engine.query}\n" in done.output
+    assert done.output.startswith("Built version ") and f"in the SPARQL engine at {engine.query}\n" in done.output
     return settings
 
 
@@ -73,16 +73,6 @@ BOOLEANS_AS_NUMBERS = {"opposite_valence"}
 # Each build states its own times: and whether its start and end fall in the same second changes the
 # number of distinct objects.
 BUILD_TIMES = {"last_modified", "source_documents", "void_stats"}
-
-
-def answers(backend, query) -> list | set:
-    if "CONSTRUCT" in query.text:
-        return set(ox.parse(backend.query(Query(query.text, "ntriples", defaults(query)), LIMITS), format=ox.RdfFormat.N_TRIPLES))
-    found = solutions(ox.parse_query_results(backend.query(Query(query.text, "json", defaults(query)), LIMITS),
-                                             format=ox.QueryResultsFormat.JSON))
-    if "ORDER BY" not in query.text:
-        found = sorted(found, key=repr)
-    return len(found) if "LIMIT" in query.text and "ORDER BY" not in query.text else found
 
 
 def plain(rows: list) -> list:

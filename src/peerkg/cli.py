@@ -132,9 +132,10 @@ def serve(settings: Settings, host: str, port: int, workers: int, store_dir: Pat
             raise PeerkgError(f"{settings.backend} holds no peerkg graph yet: run 'peerkg --backend {settings.backend} build'")
     else:
         store.require_store(store_dir if store_dir is not None else store.current_version(settings.data_dir))
+    from .web.kg import backend_config
+
     config = {"DATA_DIR": str(settings.data_dir), "STORE": str(store_dir) if store_dir else None, "QUERY_TIMEOUT": query_timeout,
-              "BACKEND": settings.backend, "BACKEND_UPDATE": settings.backend_update, "BACKEND_STORE": settings.backend_store,
-              "BACKEND_USER": settings.backend_user, "BACKEND_PASSWORD": settings.backend_password}
+              **backend_config(settings)}
     click.echo(f"Serving http://{host}:{port}/sparql ({workers} workers)", err=True)
     run_server(host, port, workers, query_timeout, config)
 

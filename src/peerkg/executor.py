@@ -186,10 +186,9 @@ class Relay:
         return store.version_name()
 
     def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
-        copy = ox.Store()
-        copy.bulk_extend(self.quads_for_pattern(None, None, None, graph))
-        options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        return copy.dump(format=format, **options) if graph is None else copy.dump(format=format, from_graph=graph, **options)
+        from . import store
+
+        return store.dump_quads(self.quads_for_pattern(None, None, None, graph), format, graph, prefixes)
 
 
 def _memory_message(limits: Limits) -> str:

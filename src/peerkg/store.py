@@ -76,10 +76,22 @@ class EmbeddedStore:
         self._store.backup(str(target))
 
     def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
-        options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        if graph is None:
-            return self._store.dump(format=format, **options)
-        return self._store.dump(format=format, from_graph=graph, **options)
+        return dump(self._store, format, graph, prefixes)
+
+
+def dump(held: ox.Store, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+    """One graph of ``held`` (None: every graph) in ``format``, with ``prefixes`` where the format has them."""
+    options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    if graph is None:
+        return held.dump(format=format, **options)
+    return held.dump(format=format, from_graph=graph, **options)
+
+
+def dump_quads(quads, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+    """``dump`` of quads read from elsewhere (an engine), through an in-memory store."""
+    held = ox.Store()
+    held.bulk_extend(quads)
+    return dump(held, format, graph, prefixes)
 
 
 def require_store(path: Path) -> None:

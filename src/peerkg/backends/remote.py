@@ -71,14 +71,8 @@ class RemoteSparql:
         return cls(settings.backend, settings.backend_update, settings.backend_store, user=settings.backend_user,
                    password=settings.backend_password, data_dir=settings.data_dir)
 
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_session", "_pin", "_headers")}
-
-    def __setstate__(self, state):
-        self.__init__(state["query_url"], state["update_url"], state["store_url"], user=state["user"],
-                      password=state["password"], data_dir=state["data_dir"], timeout=state["timeout"])
-
     def for_worker(self) -> Relay:
+        """A confined worker may open no socket: it gets a Relay, never this object."""
         return Relay(self.data_dir, self.name, self.writable)
 
     # Reads
@@ -126,10 +120,7 @@ class RemoteSparql:
                 return quads
 
     def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
-        copy = ox.Store()
-        copy.bulk_extend(self.quads_for_pattern(None, None, None, graph))
-        options = {"prefixes": prefixes} if prefixes and format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        return copy.dump(format=format, **options) if graph is None else copy.dump(format=format, from_graph=graph, **options)
+        return store.dump_quads(self.quads_for_pattern(None, None, None, graph), format, graph, prefixes)
 
     def _union(self) -> list[tuple[str, str]]:
         graphs = self._published()[2] or (EMPTY_GRAPH,)

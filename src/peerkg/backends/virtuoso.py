@@ -22,6 +22,7 @@ import contextlib
 
 import pyoxigraph as ox
 
+from .. import iris
 from ..errors import PeerkgError, ResultTooLarge
 from .remote import Dialect, RemoteSparql, drop, inserts
 
@@ -38,7 +39,7 @@ class Virtuoso(Dialect):
         staged = self._stage(engine, quads)
         moves = [f"MOVE SILENT {staging} TO {graph}" for graph, staging in staged.items()]
         engine.update([*(drop(g) for g in replaced if ox.NamedNode(g) not in staged), *moves,
-                       drop(_control_graph(control)), *inserts(control)])
+                       drop(iris.CONTROL_GRAPH), *inserts(control)])
 
     def change(self, engine: RemoteSparql, cleared: ox.NamedNode | None, added: list[ox.Quad], control: list[ox.Quad]) -> None:
         staged = self._stage(engine, added)
@@ -48,7 +49,7 @@ class Virtuoso(Dialect):
                 switch.append(f"MOVE SILENT {staging} TO {graph}")
             else:
                 switch += [f"ADD SILENT {staging} TO {graph}", drop(staging.value)]
-        engine.update([*switch, drop(_control_graph(control)), *inserts(control)])
+        engine.update([*switch, drop(iris.CONTROL_GRAPH), *inserts(control)])
 
     def check_complete(self, engine: RemoteSparql, headers) -> None:
         cap = headers.get("X-SPARQL-MaxRows") if headers is not None else None
@@ -72,7 +73,3 @@ class Virtuoso(Dialect):
                     engine.update([drop(staging.value) for staging in staged.values()])
             raise
         return staged
-
-
-def _control_graph(control: list[ox.Quad]) -> str:
-    return control[0].graph_name.value

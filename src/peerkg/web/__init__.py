@@ -24,11 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATA_DIR=str(settings.data_dir),
         STORE=os.environ.get("PEERKG_STORE") or None,  # serve one store directory instead of data/current
         # The backend (config.Settings): a SPARQL engine's endpoints and credentials instead of the embedded store.
-        BACKEND=settings.backend,
-        BACKEND_UPDATE=settings.backend_update,
-        BACKEND_STORE=settings.backend_store,
-        BACKEND_USER=settings.backend_user,
-        BACKEND_PASSWORD=settings.backend_password,
+        **kg.backend_config(settings),
         QUERIES_DIR=str(settings.queries_dir),
         QUERY_TIMEOUT=float(os.environ.get("PEERKG_QUERY_TIMEOUT", 30)),
         MAX_RESULT_BYTES=int(os.environ.get("PEERKG_MAX_RESULT_BYTES", 50 * 1024 * 1024)),

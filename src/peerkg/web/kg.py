@@ -35,11 +35,19 @@ def install(app) -> None:
     app.extensions["peerkg.cache"] = VersionCache(config["RESULT_CACHE_ENTRIES"], config["CACHE_BYTES"])
 
 
+# The app's config keys for the backend settings of config.Settings.
+BACKEND_KEYS = {"BACKEND": "backend", "BACKEND_UPDATE": "backend_update", "BACKEND_STORE": "backend_store",
+                "BACKEND_USER": "backend_user", "BACKEND_PASSWORD": "backend_password"}
+
+
+def backend_config(settings: Settings) -> dict:
+    """The app config that names the backend of ``settings``."""
+    return {key: getattr(settings, field) for key, field in BACKEND_KEYS.items()}
+
+
 def settings_of(config) -> Settings:
     """The library's settings for an app's config (what its worker processes receive)."""
-    return Settings(data_dir=Path(config["DATA_DIR"]), backend=config.get("BACKEND"),
-                    backend_update=config.get("BACKEND_UPDATE"), backend_store=config.get("BACKEND_STORE"),
-                    backend_user=config.get("BACKEND_USER"), backend_password=config.get("BACKEND_PASSWORD"))
+    return Settings(data_dir=Path(config["DATA_DIR"]), **{field: config.get(key) for key, field in BACKEND_KEYS.items()})
 
 
 def settings() -> Settings:
