@@ -146,3 +146,49 @@ def test_a_configured_base_is_served_at_the_matching_paths(project_copy, monkeyp
     assert response.status_code == 200
     assert "<http://kg.example.org/peer/id/study/mowbray-1996> <https://w3id.org/peerkg/ontology#reportedIn> <http://kg.example.org/peer/id/work/mowbray-1996> ." in response.get_data(as_text=True)
     assert client.get("/id/method/focus-groups.ttl").status_code == 200
+
+
+def test_descriptions_are_bounded_however_often_a_resource_is_linked():
+    """Every value of a property with at most 100 of them, 200 of the larger ones; incoming links alike."""
+    import pyoxigraph as ox
+
+    base = "https://w3id.org/peerkg/id/"
+    hub = ox.NamedNode(base + "work/hub")
+    cites, cited_by = ox.NamedNode("http://purl.org/spar/cito/cites"), ox.NamedNode("http://purl.org/spar/cito/isCitedBy")
+    store = ox.Store()
+    graph = ox.NamedNode("https://w3id.org/peerkg/graph/curated/bounded")
+    quads = [ox.Quad(hub, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal("The hub"), graph)]
+    for n in range(250):
+        work = ox.NamedNode(f"{base}work/citing-{n}")
+        quads += [ox.Quad(hub, cited_by, work, graph), ox.Quad(work, cites, hub, graph)]
+    for n in range(3):
+        quads.append(ox.Quad(ox.NamedNode(f"{base}study/s-{n}"), ox.NamedNode("https://w3id.org/peerkg/ontology#reportedIn"), hub, graph))
+    store.extend(quads)
+    described = list(store.query(DESCRIBE.text, substitutions={ox.Variable("resource"): hub}, use_default_graph_as_union=True))
+    own = [t for t in described if t.subject == hub]
+    incoming = [t for t in described if t.object == hub]
+    assert sum(1 for t in own if t.predicate == cited_by) == 200 and len(own) == 201
+    assert sum(1 for t in incoming if t.predicate == cites) == 200 and len(incoming) == 203
+
+
+def test_a_page_says_how_much_of_a_large_description_it_shows(project_copy):
+    from peerkg import build
+    from peerkg.curation import commit
+    from peerkg.web import create_app
+
+    build.build(project_copy)
+    head, _, body = (PROJECT_ROOT / "examples" / "curated-study.ttl").read_text().partition("@base <https://w3id.org/peerkg/id/> .\n")
+    corpus = project_copy.root / "corpus.ttl"
+    corpus.write_text(head + "@base <https://w3id.org/peerkg/id/> .\n" + "".join(
+        body.replace("example-2024", f"study-{n}-2024").replace("Example et al. 2024", f"Study {n} et al. 2024") for n in range(250)))
+    from click.testing import CliRunner
+    from peerkg.cli import main
+
+    done = CliRunner().invoke(main, ["--data-dir", str(project_copy.data_dir), "ingest", str(corpus), "--graph", "bounded", "--curator", "test"])
+    assert done.exit_code == 0, done.output
+    client = create_app({"TESTING": True, "DATA_DIR": str(project_copy.data_dir)}).test_client()
+    page = client.get("/id/work/mowbray-1996.html").get_data(as_text=True)
+    # 250 new citing works: cito:isCitedBy (256 values in all) and the incoming cito:cites (252) have more
+    # than 100 values each, so 200 of each show, beside every other statement and link.
+    assert "228 of its 281 statements are shown (200 values of a property with more than 100)" in page
+    assert "204 of the 256 links to it are shown (200 by a property with more than 100)" in page
