@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app, has_request_context, request
 
-from .. import backends, guard, queries
+from .. import backends, exports, guard, queries
 from ..backends import Limits, Query
 from ..config import Settings
 from ..errors import PeerkgError, Refused
@@ -102,6 +102,12 @@ def per_version(name: str, build):
         value = build()
         cache().put(current, key, value)
     return value
+
+
+def products() -> Path:
+    """Where what was made when this request's version was published lives: its download files, the
+    dataset description's facts, the list of its resources."""
+    return exports.location(Path(current_app.config["DATA_DIR"]), version())
 
 
 def executor() -> Executor:

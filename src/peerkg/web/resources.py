@@ -15,13 +15,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from rdflib import Graph, URIRef
 
-from .. import formats, guard, iris
+from .. import formats, guard, iris, resource_list
 from ..errors import NotFound
 from ..backends import Query
 from . import answers, kg, ontology_docs, pages
 from .negotiation import NotAcceptable, prefers
 
 bp = Blueprint("resources", __name__)
+NEARBY = 12  # IRIs a 404 names, as many as canned query nearby_iris gives
 
 # suffix → (media type, format name in formats.RDF); HTML first: the default for browsers and */*. A
 # description is one graph: in N-Quads and TriG (which Comunica asks for first) its triples are in the
@@ -132,8 +133,12 @@ def _ontology(stem: str, check_only: bool = False):
 
 
 def _near(stem: str) -> list[str]:
-    """IRIs of the graph that share the missing one's parent path, for a 'did you mean'."""
+    """IRIs of the graph that share the missing one's parent path, for a 'did you mean': from the version's
+    list of resources, or (a version published without one) canned query ``nearby_iris``."""
     parent = iris.base() + stem.rsplit("/", 1)[0] + "/"
+    listed = resource_list.starting_with(kg.products(), parent, NEARBY)
+    if listed is not None:
+        return listed
     query = kg.canned()["nearby_iris"]
     body = kg.run(Query(query.text, "json", (("prefix", ox.Literal(parent)),)))
     return [row["iri"]["value"] for row in json.loads(body)["results"]["bindings"]]

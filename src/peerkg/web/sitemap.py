@@ -15,7 +15,7 @@ import math
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from .. import iris
+from .. import iris, resource_list
 from ..errors import NotFound
 from . import answers, kg, pages
 
@@ -62,7 +62,9 @@ def _list() -> list[str]:
     site = [url_for(endpoint, _external=True, **arguments) for endpoint, arguments in SITE_PAGES]
     queries = [url_for("queries.run", name=name, _external=True) for name in kg.canned()]
     graphs = sorted(row["graph"] for row in answers.rows("stats_graphs"))
-    resources = [row["resource"] for row in answers.rows("sitemap_resources", (("space", ox.Literal(iris.uri_space())),))]
+    resources = resource_list.read(kg.products())  # listed when the version was published
+    if resources is None:
+        resources = [row["resource"] for row in answers.rows("sitemap_resources", (("space", ox.Literal(iris.uri_space())),))]
     return site + queries + [f"{root}{pages.href(iri)}.html" for iri in graphs + resources]
 
 
