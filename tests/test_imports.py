@@ -205,10 +205,13 @@ def test_a_study_table_row_that_does_not_read_names_its_table_and_line(built):
         imports.run(built, [("table2.txt", text.replace("Table 2.", "Tab. 2.").encode())], kind="study-table", dry_run=True)
 
 
+THEMES4 = "themes-table4-8596e082"  # the stem of tests/data/import/themes-table4.txt
+
+
 def test_a_theme_table_of_another_review_names_its_own_table(built):
     """Table 4 of another umbrella review: two categories, three themes, a line with no valence, a continued paragraph."""
     graph, documents = imports.read(built, files("themes-table4.txt"), None)
-    assert [(d.kind, d.stem, d.triples) for d in documents] == [("theme-table", "themes-table4-2d31fe41", 266)]
+    assert [(d.kind, d.stem, d.triples) for d in documents] == [("theme-table", THEMES4, 266)]
     counts = {kind: len(set(graph.subjects(RDF.type, PKG[kind]))) for kind in ("ThemeCategory", "Theme", "ValenceStatement", "Finding")}
     assert counts == {"ThemeCategory": 2, "Theme": 3, "ValenceStatement": 4, "Finding": 5}
     located = sorted((graph.value(p, PKG.line).toPython(), str(graph.value(p, PKG.locator))) for p in graph.subjects(RDF.type, PKG.SourcePassage))
@@ -216,13 +219,55 @@ def test_a_theme_table_of_another_review_names_its_own_table(built):
     assert located[-4:] == [(37, "Table 4, theme 'Disclosure and boundaries', no valence line"),
                             (39, "Table 4, theme 'Disclosure and boundaries', no valence, PSWs paragraph"),
                             (41, "Table 4, footnote 1"), (42, "Table 4, footnote 2")]
-    mixed = URIRef(W + "finding/clarity-of-the-role/challenge/mixed")
+    mixed = URIRef(W + f"finding/{THEMES4}/role-ambiguity/challenge/mixed")
     assert sorted(graph.value(p, PKG.line).toPython() for p in graph.objects(mixed, PROV.wasDerivedFrom)) == [29, 31]
     assert str(graph.value(mixed, PKG.stakeholdersAsWritten)) == "PSWs, non-peer staff, Mental health organisations"
-    theme = URIRef(W + "theme/clarity-of-the-role")
+    theme = URIRef(W + f"theme/{THEMES4}/role-ambiguity")
     assert str(graph.value(theme, SKOS.scopeNote)).startswith(
         "A theme of Table 4 of the umbrella review; ")
-    assert passage_of(graph, theme) == (25, "Table 4, theme 'Clarity of the role'", "\u2003Clarity of the role")
+    assert passage_of(graph, theme) == (25, "Table 4, theme 'Role ambiguity'", "\u2003Role ambiguity")
+
+
+def test_a_theme_table_of_another_review_has_its_own_scheme_and_themes(writable):
+    """Its concepts are minted within its review's key: its 'Role ambiguity' is not the seed's, its scheme
+    not the seed's scheme/umbrella-themes; it validates beside the seeds, and importing it twice is once."""
+    first = imports.run(writable, files("themes-table4.txt"), agent="alice")
+    assert (first.created, first.triples, first.decisions) == (True, 266, [])
+    again = imports.run(writable, files("themes-table4.txt"), agent="alice")
+    assert again.unchanged and again.commit is None
+    current = store.open_current(writable.data_dir)
+    triples = [q.triple for q in current.quads(ox.NamedNode(first.graph))]
+    graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    scheme, review = URIRef(W + f"scheme/{THEMES4}-themes"), URIRef(W + f"work/{THEMES4}")
+    assert set(graph.subjects(RDF.type, SKOS.ConceptScheme)) == {scheme}
+    assert (graph.value(scheme, DCTERMS.title), graph.value(scheme, DCTERMS.source)) == (Literal(
+        "Themes of Table 4 of Peer support work in community mental health: an umbrella review of qualitative evidence",
+        lang="en"), review)
+    themes = {str(t)[len(W):]: str(graph.value(t, SKOS.prefLabel)) for t in graph.subjects(RDF.type, PKG.Theme)}
+    assert themes == {f"theme/{THEMES4}/being-accepted-by-the-team": "Being accepted by the team",
+                      f"theme/{THEMES4}/role-ambiguity": "Role ambiguity",
+                      f"theme/{THEMES4}/disclosure-and-boundaries": "Disclosure and boundaries"}
+    assert set(graph.objects(None, SKOS.inScheme)) == {scheme}
+    assert set(graph.subjects(SKOS.topConceptOf, scheme)) == {URIRef(W + f"theme-category/{THEMES4}/working-alongside-non-peer-staff"),
+                                                             URIRef(W + f"theme-category/{THEMES4}/looking-after-oneself")}
+    # the seed's theme of the same label is untouched: one scheme, one category, the seed's statements only
+    seed_theme = ox.NamedNode(W + "theme/role-ambiguity")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    assert [q.object.value for q in current.quads_for_pattern(seed_theme, ox.NamedNode(skos + "inScheme"), None, None)] == [
+        W + "scheme/umbrella-themes"]
+    assert [q.object.value for q in current.quads_for_pattern(seed_theme, ox.NamedNode(skos + "broader"), None, None)] == [
+        W + "theme-category/confusion-over-the-psw-role"]
+    assert {q.graph_name.value for q in current.quads_for_pattern(None, ox.NamedNode(str(PKG.theme)), seed_theme, None)} == {
+        str(iris.graph("umbrella_table6"))}
+    # and the new theme has its page, with its label, its category and the line it was read from
+    from peerkg.web import create_app
+
+    client = create_app({"TESTING": True, "DATA_DIR": str(writable.data_dir)}).test_client()
+    page = client.get(f"/id/theme/{THEMES4}/role-ambiguity.html")
+    assert page.status_code == 200, page.text
+    assert "<h1>Role ambiguity</h1>" in page.text
+    assert f'<a href="/id/theme-category/{THEMES4}/working-alongside-non-peer-staff">Working alongside non-peer staff</a>' in page.text
+    assert "themes-table4.txt</a>, Table 4, theme &#39;Role ambiguity&#39;, line 25" in page.text
 
 
 def test_several_files_are_matched_each_on_its_own_into_one_graph(built):
