@@ -18,6 +18,8 @@ from peerkg.curation import imports
 from peerkg.errors import SeedError, UnsupportedMediaType, UserInputError, ValidationFailed
 from peerkg.iris import BIRO, CITO, FABIO, PKG, PRISM
 
+from conftest import rows
+
 DATA = PROJECT_ROOT / "tests" / "data" / "import"
 W = "https://w3id.org/peerkg/id/"
 
@@ -228,7 +230,7 @@ def test_a_theme_table_of_another_review_names_its_own_table(built):
     assert passage_of(graph, theme) == (25, "Table 4, theme 'Role ambiguity'", "\u2003Role ambiguity")
 
 
-def test_a_theme_table_of_another_review_has_its_own_scheme_and_themes(writable):
+def test_a_theme_table_of_another_review_has_its_own_scheme_and_themes(writable, kg):
     """Its concepts are minted within its review's key: its 'Role ambiguity' is not the seed's, its scheme
     not the seed's scheme/umbrella-themes; it validates beside the seeds, and importing it twice is once."""
     first = imports.run(writable, files("themes-table4.txt"), agent="alice")
@@ -259,6 +261,20 @@ def test_a_theme_table_of_another_review_has_its_own_scheme_and_themes(writable)
         W + "theme-category/confusion-over-the-psw-role"]
     assert {q.graph_name.value for q in current.quads_for_pattern(None, ox.NamedNode(str(PKG.theme)), seed_theme, None)} == {
         str(iris.graph("umbrella_table6"))}
+    # the canned queries on the themes answer for the seed's table as before, and for this one when asked
+    from peerkg import queries
+
+    for name in ("table6", "evidence_map", "opposite_valence", "valence_reference_disagreements", "challenges_for_psws",
+                 "findings_by_sample_group", "mixed_sample_stakeholders"):
+        canned = queries.get(PROJECT_ROOT / "queries", name)
+        assert rows(canned.run(current, {})) == rows(canned.run(kg, {})), name
+    table4 = rows(queries.get(PROJECT_ROOT / "queries", "table6").run(current, {"scheme": f"id/scheme/{THEMES4}-themes"}))
+    assert [(r["theme"], r["valence"], r["valence_refs"], r["sample_group"], r["group_refs"]) for r in table4] == [
+        ("Being accepted by the team", "Benefit", "14, 22", "PSWs", "14, 22"),
+        ("Being accepted by the team", "Benefit", "14, 22", "Non-peer staff", "22"),
+        ("Being accepted by the team", "Challenge", "9", "PSWs", "9"),
+        ("Role ambiguity", "Challenge", "9, 14, 30", "Mixed", "9, 30"),
+        ("Disclosure and boundaries", None, "30", "PSWs", "30")]
     # and the new theme has its page, with its label, its category and the line it was read from
     from peerkg.web import create_app
 
