@@ -203,8 +203,35 @@ def test_a_study_table_row_that_does_not_read_names_its_table_and_line(built):
     text = (DATA / "review-table2.txt").read_text(encoding="utf-8").replace("Supervisors (n=14).", "Fourteen supervisors.")
     with pytest.raises(SeedError, match=r"^table2\.txt:8: a Table 2 row does not read as 'Authors Year \[ref\]"):
         imports.run(built, [("table2.txt", text.encode())], dry_run=True)
-    with pytest.raises(SeedError, match=r"^table2\.txt:2: expected the citation line, the caption \('Table N\.' and its title\)"):
+    with pytest.raises(SeedError, match=r"^table2\.txt:6: expected the table's caption above the column header: 'Table N\.'"):
         imports.run(built, [("table2.txt", text.replace("Table 2.", "Tab. 2.").encode())], kind="study-table", dry_run=True)
+    with pytest.raises(SeedError, match=r"^table2\.txt:2: expected the review's citation line above the caption, as "
+                                        r"'Journal\. 2012 Apr 16;8\(2\):22–29\. doi: 10\.…' \(NLM\) or 'Authors \(2021\)"):
+        imports.run(built, [("table2.txt", text.replace(";30:118", ", 30:118").encode())], dry_run=True)
+    with pytest.raises(SeedError, match=r"^table2\.txt:4: expected the column header 'Study Focused Theme Informant Method Conclusion' under"):
+        imports.run(built, [("table2.txt", text.replace("Study Focused Theme", "Study Theme").encode())], kind="study-table", dry_run=True)
+
+
+def test_a_study_table_with_an_apa_citation_and_a_caption_with_a_colon(built):
+    """Table 5 of a third review: a journal's name above an APA citation line, 'TABLE 5:' and its title on one line."""
+    outcome, graph = dry(built, "review-table5.txt")
+    stem = outcome.documents[0].stem
+    assert [(d.kind, stem, d.triples) for d in outcome.documents] == [("study-table", "review-table5-dbaf8f93", 94)]
+    assert (outcome.decisions, outcome.report["conforms"]) == ([], True)
+    review = URIRef(W + f"work/{stem}")
+    assert {str(p): str(o) for p, o in graph.predicate_objects(review) if p.startswith(str(PRISM)) or p == FABIO.hasPublicationYear} == {
+        str(FABIO.hasPublicationYear): "2022", str(PRISM.volume): "28", str(PRISM.issueIdentifier): "4",
+        str(PRISM.pageRange): "301–315", str(PRISM.doi): "10.5555/jpp.2022.0301"}
+    assert passage_of(graph, review)[:2] == (3, "citation line")
+    assert graph.value(URIRef(W + f"document/{stem}"), DCTERMS.title) == Literal("TABLE 5: Characteristics of the included qualitative studies")
+    assert [passage_of(graph, W + f"study/{key}")[:2] for key in ("okafor-2019", "brandt-2021")] == [(8, "Table 5, row 1"), (9, "Table 5, row 2")]
+    # the same table under an NLM citation with an issue and a month but no day: no publication date
+    text = (DATA / "review-table5.txt").read_text(encoding="utf-8").splitlines()
+    text[2] = "J Psychiatr Pract. 2022 Jul;28(4):301-315. doi:10.5555/jpp.2022.0301"
+    graph, _ = imports.read(built, [("table5.txt", "\n".join(text).encode())], "study-table")
+    article = next(graph.subjects(RDF.type, FABIO.JournalArticle))
+    assert [graph.value(article, p) for p in (PRISM.volume, PRISM.issueIdentifier, PRISM.pageRange, PRISM.doi, PRISM.publicationDate)] == [
+        Literal("28"), Literal("4"), Literal("301-315"), Literal("10.5555/jpp.2022.0301"), None]
 
 
 THEMES4 = "themes-table4-8596e082"  # the stem of tests/data/import/themes-table4.txt
