@@ -436,7 +436,7 @@ def test_the_readme_import_session_works_as_printed(built, tmp_path):
                 command += " --silent --show-error --fail"
             done = subprocess.run(["bash", "-c", command], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
             outputs.append((done.returncode, done.stdout))
-    assert [code for code, _ in outputs] == [0, 0, 0, 0, 0, 0], outputs
+    assert [code for code, _ in outputs] == [0] * 8, outputs
     assert "created https://w3id.org/peerkg/graph/curated/library: 135 triples" in outputs[0][1]
     assert "unchanged: https://w3id.org/peerkg/graph/curated/library holds these 135 triples already" in outputs[1][1]
     posted = json.loads(outputs.pop(2)[1])
@@ -445,3 +445,15 @@ def test_the_readme_import_session_works_as_printed(built, tmp_path):
     assert '"Peer workers in Nordic mental health services"' in outputs[3][1] and "Nuñez-García JL" in outputs[3][1]
     assert outputs[4][1].startswith("removed https://w3id.org/peerkg/graph/curated/library")
     assert not store.open_current(data).contains_named_graph(ox.NamedNode(W.replace("id/", "graph/curated/library")))
+    assert f"created {W.replace('id/', 'graph/curated/themes-table4')}: 266 triples" in outputs[5][1]
+    import csv
+
+    table = list(csv.reader(outputs[6][1].splitlines(keepends=True)))
+    assert table[0] == ["scheme", "category", "theme", "valence", "valence_refs", "sample_group", "group_refs", "summary", "stakeholders"]
+    assert [row[1:7] for row in table[1:]] == [
+        ["Working alongside non-peer staff", "Being accepted by the team", "Benefit", "14, 22", "PSWs", "14, 22"],
+        ["Working alongside non-peer staff", "Being accepted by the team", "Benefit", "14, 22", "Non-peer staff", "22"],
+        ["Working alongside non-peer staff", "Being accepted by the team", "Challenge", "9", "PSWs", "9"],
+        ["Working alongside non-peer staff", "Role ambiguity", "Challenge", "9, 14, 30", "Mixed", "9, 30"],
+        ["Looking after oneself", "Disclosure and boundaries", "", "30", "PSWs", "30"]]
+    assert {row[0] for row in table[1:]} == {f"{W}scheme/{THEMES4}-themes"}
