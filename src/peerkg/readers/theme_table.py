@@ -13,6 +13,11 @@ names the table in the locators (``Table 2, theme 'Stigma'``), the scope notes a
 
 Reference lists are recorded as stated, on the valence line and on each paragraph, even where the two
 disagree (the source sometimes does): nothing is reconciled here.
+
+The concepts are the review's own: a scheme ``scheme/<review>-themes`` and IRIs minted within the review's
+key (``theme/<review>/<label>``, ``iris.theme_keys``), so two reviews' themes of one label are two themes.
+The seed's table keeps the names it was published under (``scheme/umbrella-themes``, ``theme/<label>``),
+which its parser and its manifest entry give as options.
 """
 
 from __future__ import annotations
