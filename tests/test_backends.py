@@ -134,6 +134,10 @@ def test_a_subquery_drops_a_bound_variable_from_its_projection_and_as_keeps_its_
     text = "SELECT ?f ?n WHERE { { SELECT ?f (COUNT(?w) AS ?n) WHERE { ?w <urn:by> ?f } GROUP BY ?f } }"
     assert bindings.bind(text, (("f", ox.NamedNode("urn:x")),)) == (
         "SELECT (<urn:x> AS ?f) ?n WHERE { { SELECT  (COUNT(?w) AS ?n) WHERE { ?w <urn:by> <urn:x> } GROUP BY (<urn:x>) } }")
+    # after a subquery's GROUP BY, the outer pattern's variable is a term again, not a grouping expression
+    text = "SELECT ?f WHERE { { SELECT ?w WHERE { ?w <urn:p> ?v } GROUP BY ?w } ?w <urn:in> ?f }"
+    assert bindings.bind(text, (("f", ox.NamedNode("urn:x")),)) == (
+        "SELECT (<urn:x> AS ?f) WHERE { { SELECT ?w WHERE { ?w <urn:p> ?v } GROUP BY ?w } ?w <urn:in> <urn:x> }")
     assert bindings.bind("SELECT (1 AS ?n) WHERE {}", (("n", ox.Literal("2")),)) == "SELECT (1 AS ?n) WHERE {}"
     assert bindings.bind("SELECT ?a WHERE { ?a ?b ?c }", ()) == "SELECT ?a WHERE { ?a ?b ?c }"
     with pytest.raises(TypeError, match="must be an RDF term"):

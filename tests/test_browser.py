@@ -176,7 +176,7 @@ def test_validation_form_reports_a_bad_file(page, server):
     assert " ".join(verdict.inner_text().split()) == "bad.ttl: Does not conform"
     assert page.locator(".report > p").first.inner_text().startswith("2 triples (text/turtle).")
     backed_by = page.locator("section.rule", has=page.locator("h3 code", has_text="pkg:backedBy"))
-    assert backed_by.locator("tbody tr td").first.inner_text() == "2"  # the line of the finding in bad.ttl
+    assert backed_by.locator("tbody tr td").first.inner_text() == "bad.ttl:2"  # the file and line of the finding
     screenshot(page, "validate")
 
 

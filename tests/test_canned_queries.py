@@ -166,7 +166,7 @@ def test_evidence_map_has_one_cell_per_paragraph_with_its_reference_count(kg):
     cells = [(row["theme"], row["valence"], row["sample_group"], int(row["references"])) for row in result]
     assert cells == [(theme, valence, group, len(refs)) for theme, valence, group, refs in table6_paragraphs()]
     assert result[0] == {
-        "category_position": "1", "category": "What the PSW role can bring", "theme_position": "1",
+        "scheme": ID + "scheme/umbrella-themes", "category_position": "1", "category": "What the PSW role can bring", "theme_position": "1",
         "theme": "Wellbeing and recovery", "valence": "benefit", "sample_group": "PSWs", "references": "3",
         "finding": ID + "finding/wellbeing-and-recovery/benefit/psws",
     }

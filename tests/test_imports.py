@@ -18,6 +18,8 @@ from peerkg.curation import imports
 from peerkg.errors import SeedError, UnsupportedMediaType, UserInputError, ValidationFailed
 from peerkg.iris import BIRO, CITO, FABIO, PKG, PRISM
 
+from conftest import rows
+
 DATA = PROJECT_ROOT / "tests" / "data" / "import"
 W = "https://w3id.org/peerkg/id/"
 
@@ -201,14 +203,44 @@ def test_a_study_table_row_that_does_not_read_names_its_table_and_line(built):
     text = (DATA / "review-table2.txt").read_text(encoding="utf-8").replace("Supervisors (n=14).", "Fourteen supervisors.")
     with pytest.raises(SeedError, match=r"^table2\.txt:8: a Table 2 row does not read as 'Authors Year \[ref\]"):
         imports.run(built, [("table2.txt", text.encode())], dry_run=True)
-    with pytest.raises(SeedError, match=r"^table2\.txt:2: expected the citation line, the caption \('Table N\.' and its title\)"):
+    with pytest.raises(SeedError, match=r"^table2\.txt:6: expected the table's caption above the column header: 'Table N\.'"):
         imports.run(built, [("table2.txt", text.replace("Table 2.", "Tab. 2.").encode())], kind="study-table", dry_run=True)
+    with pytest.raises(SeedError, match=r"^table2\.txt:2: expected the review's citation line above the caption, as "
+                                        r"'Journal\. 2012 Apr 16;8\(2\):22–29\. doi: 10\.…' \(NLM\) or 'Authors \(2021\)"):
+        imports.run(built, [("table2.txt", text.replace(";30:118", ", 30:118").encode())], dry_run=True)
+    with pytest.raises(SeedError, match=r"^table2\.txt:4: expected the column header 'Study Focused Theme Informant Method Conclusion' under"):
+        imports.run(built, [("table2.txt", text.replace("Study Focused Theme", "Study Theme").encode())], kind="study-table", dry_run=True)
+
+
+def test_a_study_table_with_an_apa_citation_and_a_caption_with_a_colon(built):
+    """Table 5 of a third review: a journal's name above an APA citation line, 'TABLE 5:' and its title on one line."""
+    outcome, graph = dry(built, "review-table5.txt")
+    stem = outcome.documents[0].stem
+    assert [(d.kind, stem, d.triples) for d in outcome.documents] == [("study-table", "review-table5-dbaf8f93", 94)]
+    assert (outcome.decisions, outcome.report["conforms"]) == ([], True)
+    review = URIRef(W + f"work/{stem}")
+    assert {str(p): str(o) for p, o in graph.predicate_objects(review) if p.startswith(str(PRISM)) or p == FABIO.hasPublicationYear} == {
+        str(FABIO.hasPublicationYear): "2022", str(PRISM.volume): "28", str(PRISM.issueIdentifier): "4",
+        str(PRISM.pageRange): "301–315", str(PRISM.doi): "10.5555/jpp.2022.0301"}
+    assert passage_of(graph, review)[:2] == (3, "citation line")
+    assert graph.value(URIRef(W + f"document/{stem}"), DCTERMS.title) == Literal("TABLE 5: Characteristics of the included qualitative studies")
+    assert [passage_of(graph, W + f"study/{key}")[:2] for key in ("okafor-2019", "brandt-2021")] == [(8, "Table 5, row 1"), (9, "Table 5, row 2")]
+    # the same table under an NLM citation with an issue and a month but no day: no publication date
+    text = (DATA / "review-table5.txt").read_text(encoding="utf-8").splitlines()
+    text[2] = "J Psychiatr Pract. 2022 Jul;28(4):301-315. doi:10.5555/jpp.2022.0301"
+    graph, _ = imports.read(built, [("table5.txt", "\n".join(text).encode())], "study-table")
+    article = next(graph.subjects(RDF.type, FABIO.JournalArticle))
+    assert [graph.value(article, p) for p in (PRISM.volume, PRISM.issueIdentifier, PRISM.pageRange, PRISM.doi, PRISM.publicationDate)] == [
+        Literal("28"), Literal("4"), Literal("301-315"), Literal("10.5555/jpp.2022.0301"), None]
+
+
+THEMES4 = "themes-table4-8596e082"  # the stem of tests/data/import/themes-table4.txt
 
 
 def test_a_theme_table_of_another_review_names_its_own_table(built):
     """Table 4 of another umbrella review: two categories, three themes, a line with no valence, a continued paragraph."""
     graph, documents = imports.read(built, files("themes-table4.txt"), None)
-    assert [(d.kind, d.stem, d.triples) for d in documents] == [("theme-table", "themes-table4-2d31fe41", 266)]
+    assert [(d.kind, d.stem, d.triples) for d in documents] == [("theme-table", THEMES4, 266)]
     counts = {kind: len(set(graph.subjects(RDF.type, PKG[kind]))) for kind in ("ThemeCategory", "Theme", "ValenceStatement", "Finding")}
     assert counts == {"ThemeCategory": 2, "Theme": 3, "ValenceStatement": 4, "Finding": 5}
     located = sorted((graph.value(p, PKG.line).toPython(), str(graph.value(p, PKG.locator))) for p in graph.subjects(RDF.type, PKG.SourcePassage))
@@ -216,13 +248,69 @@ def test_a_theme_table_of_another_review_names_its_own_table(built):
     assert located[-4:] == [(37, "Table 4, theme 'Disclosure and boundaries', no valence line"),
                             (39, "Table 4, theme 'Disclosure and boundaries', no valence, PSWs paragraph"),
                             (41, "Table 4, footnote 1"), (42, "Table 4, footnote 2")]
-    mixed = URIRef(W + "finding/clarity-of-the-role/challenge/mixed")
+    mixed = URIRef(W + f"finding/{THEMES4}/role-ambiguity/challenge/mixed")
     assert sorted(graph.value(p, PKG.line).toPython() for p in graph.objects(mixed, PROV.wasDerivedFrom)) == [29, 31]
     assert str(graph.value(mixed, PKG.stakeholdersAsWritten)) == "PSWs, non-peer staff, Mental health organisations"
-    theme = URIRef(W + "theme/clarity-of-the-role")
+    theme = URIRef(W + f"theme/{THEMES4}/role-ambiguity")
     assert str(graph.value(theme, SKOS.scopeNote)).startswith(
         "A theme of Table 4 of the umbrella review; ")
-    assert passage_of(graph, theme) == (25, "Table 4, theme 'Clarity of the role'", "\u2003Clarity of the role")
+    assert passage_of(graph, theme) == (25, "Table 4, theme 'Role ambiguity'", "\u2003Role ambiguity")
+
+
+def test_a_theme_table_of_another_review_has_its_own_scheme_and_themes(writable, kg):
+    """Its concepts are minted within its review's key: its 'Role ambiguity' is not the seed's, its scheme
+    not the seed's scheme/umbrella-themes; it validates beside the seeds, and importing it twice is once."""
+    first = imports.run(writable, files("themes-table4.txt"), agent="alice")
+    assert (first.created, first.triples, first.decisions) == (True, 266, [])
+    again = imports.run(writable, files("themes-table4.txt"), agent="alice")
+    assert again.unchanged and again.commit is None
+    current = store.open_current(writable.data_dir)
+    triples = [q.triple for q in current.quads(ox.NamedNode(first.graph))]
+    graph = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    scheme, review = URIRef(W + f"scheme/{THEMES4}-themes"), URIRef(W + f"work/{THEMES4}")
+    assert set(graph.subjects(RDF.type, SKOS.ConceptScheme)) == {scheme}
+    assert (graph.value(scheme, DCTERMS.title), graph.value(scheme, DCTERMS.source)) == (Literal(
+        "Themes of Table 4 of Peer support work in community mental health: an umbrella review of qualitative evidence",
+        lang="en"), review)
+    themes = {str(t)[len(W):]: str(graph.value(t, SKOS.prefLabel)) for t in graph.subjects(RDF.type, PKG.Theme)}
+    assert themes == {f"theme/{THEMES4}/being-accepted-by-the-team": "Being accepted by the team",
+                      f"theme/{THEMES4}/role-ambiguity": "Role ambiguity",
+                      f"theme/{THEMES4}/disclosure-and-boundaries": "Disclosure and boundaries"}
+    assert set(graph.objects(None, SKOS.inScheme)) == {scheme}
+    assert set(graph.subjects(SKOS.topConceptOf, scheme)) == {URIRef(W + f"theme-category/{THEMES4}/working-alongside-non-peer-staff"),
+                                                             URIRef(W + f"theme-category/{THEMES4}/looking-after-oneself")}
+    # the seed's theme of the same label is untouched: one scheme, one category, the seed's statements only
+    seed_theme = ox.NamedNode(W + "theme/role-ambiguity")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    assert [q.object.value for q in current.quads_for_pattern(seed_theme, ox.NamedNode(skos + "inScheme"), None, None)] == [
+        W + "scheme/umbrella-themes"]
+    assert [q.object.value for q in current.quads_for_pattern(seed_theme, ox.NamedNode(skos + "broader"), None, None)] == [
+        W + "theme-category/confusion-over-the-psw-role"]
+    assert {q.graph_name.value for q in current.quads_for_pattern(None, ox.NamedNode(str(PKG.theme)), seed_theme, None)} == {
+        str(iris.graph("umbrella_table6"))}
+    # the canned queries on the themes answer for the seed's table as before, and for this one when asked
+    from peerkg import queries
+
+    for name in ("table6", "evidence_map", "opposite_valence", "valence_reference_disagreements", "challenges_for_psws",
+                 "findings_by_sample_group", "mixed_sample_stakeholders"):
+        canned = queries.get(PROJECT_ROOT / "queries", name)
+        assert rows(canned.run(current, {})) == rows(canned.run(kg, {})), name
+    table4 = rows(queries.get(PROJECT_ROOT / "queries", "table6").run(current, {"scheme": f"id/scheme/{THEMES4}-themes"}))
+    assert [(r["theme"], r["valence"], r["valence_refs"], r["sample_group"], r["group_refs"]) for r in table4] == [
+        ("Being accepted by the team", "Benefit", "14, 22", "PSWs", "14, 22"),
+        ("Being accepted by the team", "Benefit", "14, 22", "Non-peer staff", "22"),
+        ("Being accepted by the team", "Challenge", "9", "PSWs", "9"),
+        ("Role ambiguity", "Challenge", "9, 14, 30", "Mixed", "9, 30"),
+        ("Disclosure and boundaries", None, "30", "PSWs", "30")]
+    # and the new theme has its page, with its label, its category and the line it was read from
+    from peerkg.web import create_app
+
+    client = create_app({"TESTING": True, "DATA_DIR": str(writable.data_dir)}).test_client()
+    page = client.get(f"/id/theme/{THEMES4}/role-ambiguity.html")
+    assert page.status_code == 200, page.text
+    assert "<h1>Role ambiguity</h1>" in page.text
+    assert f'<a href="/id/theme-category/{THEMES4}/working-alongside-non-peer-staff">Working alongside non-peer staff</a>' in page.text
+    assert "themes-table4.txt</a>, Table 4, theme &#39;Role ambiguity&#39;, line 25" in page.text
 
 
 def test_several_files_are_matched_each_on_its_own_into_one_graph(built):
@@ -348,7 +436,7 @@ def test_the_readme_import_session_works_as_printed(built, tmp_path):
                 command += " --silent --show-error --fail"
             done = subprocess.run(["bash", "-c", command], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
             outputs.append((done.returncode, done.stdout))
-    assert [code for code, _ in outputs] == [0, 0, 0, 0, 0, 0], outputs
+    assert [code for code, _ in outputs] == [0] * 8, outputs
     assert "created https://w3id.org/peerkg/graph/curated/library: 135 triples" in outputs[0][1]
     assert "unchanged: https://w3id.org/peerkg/graph/curated/library holds these 135 triples already" in outputs[1][1]
     posted = json.loads(outputs.pop(2)[1])
@@ -357,3 +445,15 @@ def test_the_readme_import_session_works_as_printed(built, tmp_path):
     assert '"Peer workers in Nordic mental health services"' in outputs[3][1] and "Nuñez-García JL" in outputs[3][1]
     assert outputs[4][1].startswith("removed https://w3id.org/peerkg/graph/curated/library")
     assert not store.open_current(data).contains_named_graph(ox.NamedNode(W.replace("id/", "graph/curated/library")))
+    assert f"created {W.replace('id/', 'graph/curated/themes-table4')}: 266 triples" in outputs[5][1]
+    import csv
+
+    table = list(csv.reader(outputs[6][1].splitlines(keepends=True)))
+    assert table[0] == ["scheme", "category", "theme", "valence", "valence_refs", "sample_group", "group_refs", "summary", "stakeholders"]
+    assert [row[1:7] for row in table[1:]] == [
+        ["Working alongside non-peer staff", "Being accepted by the team", "Benefit", "14, 22", "PSWs", "14, 22"],
+        ["Working alongside non-peer staff", "Being accepted by the team", "Benefit", "14, 22", "Non-peer staff", "22"],
+        ["Working alongside non-peer staff", "Being accepted by the team", "Challenge", "9", "PSWs", "9"],
+        ["Working alongside non-peer staff", "Role ambiguity", "Challenge", "9, 14, 30", "Mixed", "9, 30"],
+        ["Looking after oneself", "Disclosure and boundaries", "", "30", "PSWs", "30"]]
+    assert {row[0] for row in table[1:]} == {f"{W}scheme/{THEMES4}-themes"}

@@ -176,6 +176,18 @@ def test_a_non_conforming_import_is_422_with_the_report_and_writes_nothing(writa
     assert quads(data) == before
 
 
+def test_a_refused_import_of_several_files_names_the_file_and_line_on_its_page(writable, data):
+    """The form's page for a refused import shows each result at the document and line it was read from."""
+    before = quads(data)
+    form = {"file": [(io.BytesIO((DATA / "library.ris").read_bytes()), "library.ris"), (io.BytesIO(NONE_ASKED), "none-asked.csv")],
+            "graph": "batch", "token": TOKEN}
+    refused = writable.post("/import", data=form, headers={"Accept": "text/html"})
+    assert (refused.status_code, refused.mimetype) == (422, "text/html")
+    assert "<h2 id=\"verdict\" class=\"verdict fails\">library.ris, none-asked.csv: Does not conform</h2>" in refused.text
+    assert '<th scope="col">File:line</th>' in refused.text and "<td><code>none-asked.csv:2</code></td>" in refused.text
+    assert quads(data) == before
+
+
 def test_a_live_server_imports_with_a_token(data):
     with serving(data.data_dir, env={"PEERKG_TOKENS": f"alice:{TOKEN}"} | backend_env(data)) as url:
         refused = requests.post(url + "/import", data=(DATA / "broken.bib").read_bytes(), timeout=60,

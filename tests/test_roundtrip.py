@@ -35,7 +35,7 @@ def test_table6_gives_every_paragraph_back(kg):
     result = run(kg, "table6")
     assert len(result) == 42
     assert list(result[0]) == [
-        "category", "theme", "valence", "valence_refs", "sample_group", "group_refs", "summary", "stakeholders",
+        "scheme", "category", "theme", "valence", "valence_refs", "sample_group", "group_refs", "summary", "stakeholders",
     ]
     source = [line.strip() for line in seed_text("001_85302dd9911c6030.txt").splitlines() if line.strip()]
     rebuilt, previous = [], (None, None, None)

@@ -50,7 +50,7 @@ def bind(text: str, bindings: tuple[tuple[str, ox.NamedNode | ox.Literal | ox.Bl
     in_projection = False  # between SELECT and its WHERE / FROM / "{"
     depth = 0  # of braces: a SELECT inside any is a subquery
     projection_depth = 0
-    after_modifier = False  # after GROUP BY or ORDER BY, until a "{" or another clause
+    after_modifier = False  # after GROUP BY or ORDER BY, until a brace or another clause
     previous_word = ""
     for match in TOKENS.finditer(text):
         kind, token = match.lastgroup, match.group()
@@ -68,7 +68,8 @@ def bind(text: str, bindings: tuple[tuple[str, ox.NamedNode | ox.Literal | ox.Bl
         elif kind == "other" and token == "{":
             in_projection = after_modifier = False
             depth += 1
-        elif kind == "other" and token == "}":
+        elif kind == "other" and token == "}":  # a subquery's GROUP BY ends with it
+            after_modifier = False
             depth -= 1
         if kind == "variable" and token[1:] in terms:
             term = terms[token[1:]]

@@ -207,13 +207,14 @@ def abstract_section(work_key: str, position: int) -> URIRef:
     return mint("work", work_key, "abstract", position)
 
 
-def valence_statement(theme_label: str, valence_key: str) -> URIRef:
-    """``valence_key`` is ``benefit``, ``challenge`` or ``none`` (a line that states no valence)."""
-    return mint("valence-statement", slug(theme_label), valence_key)
+def valence_statement(theme_label: str, valence_key: str, within: str = "") -> URIRef:
+    """``valence_key`` is ``benefit``, ``challenge`` or ``none`` (a line that states no valence); ``within`` as
+    for ``concept``: ``valence-statement/<within>/<theme>/<valence>``."""
+    return mint("valence-statement", *_within(within), slug(theme_label), valence_key)
 
 
-def finding(theme_label: str, valence_key: str, group_label: str) -> URIRef:
-    return mint("finding", slug(theme_label), valence_key, slug(group_label))
+def finding(theme_label: str, valence_key: str, group_label: str, within: str = "") -> URIRef:
+    return mint("finding", *_within(within), slug(theme_label), valence_key, slug(group_label))
 
 
 def import_document(file_name: str, sha256: str) -> str:
@@ -262,9 +263,22 @@ def scheme(name: str) -> URIRef:
     return mint("scheme", name)
 
 
-def concept(kind: str, label: str) -> URIRef:
-    """A concept minted from its label, e.g. ``concept("theme", "Workload")``."""
-    return mint(kind, slug(label))
+def concept(kind: str, label: str, within: str = "") -> URIRef:
+    """A concept minted from its label, e.g. ``concept("theme", "Workload")``; ``within`` a key the label is
+    read within (``theme/<within>/<label>``), so that two reviews' themes of one label stay two themes."""
+    return mint(kind, *_within(within), slug(label))
+
+
+def _within(key: str) -> tuple[str, ...]:
+    return (key,) if key else ()
+
+
+def theme_keys(review_key: str) -> tuple[str, str]:
+    """A review's theme table: the name of its concept scheme (``scheme/<review>-themes``) and the key its
+    categories, themes, valence statements and findings are minted within (the review's, ``theme/<review>/…``).
+    ``review_key`` is the key of the reviewing work (``work/<review_key>``). The seed's table keeps the names
+    it was published under (``scheme/umbrella-themes``, ``theme/<label>``): its manifest entry gives them."""
+    return f"{review_key}-themes", review_key
 
 
 def work_key(family_name: str, year: int | str | None, title: str = "", distinct: bool = False) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -20,6 +20,7 @@ class Seed:
     article_key: str
     states: dict
     path: Path
+    reader: dict = field(default_factory=dict)  # what the reader of its kind is told besides the article key
 
     @property
     def parser(self) -> ModuleType:
@@ -40,7 +41,8 @@ def manifest(seeds_dir: Path) -> list[Seed]:
     try:
         entries = tomllib.loads(path.read_text(encoding="utf-8"))["seed"]
         return [
-            Seed(e["file"], e["stem"], e["part"], e["article_key"], e.get("states", {}), seeds_dir / e["file"])
+            Seed(e["file"], e["stem"], e["part"], e["article_key"], e.get("states", {}), seeds_dir / e["file"],
+                 e.get("reader", {}))
             for e in entries
         ]
     except (OSError, tomllib.TOMLDecodeError) as problem:

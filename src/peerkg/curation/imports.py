@@ -77,7 +77,9 @@ def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, v
         seed = known.get(digest)
         stem, shown = (seed.stem, seed.file) if seed else (iris.import_document(Path(name).name, digest), Path(name).name)
         log.info("reading %s (%s bytes) as %s%s", name, f"{len(data):,}", reader.name, f", seed {seed.stem}" if seed else "")
-        part = reader.parse(data, vocab, stem, shown, seed.article_key if seed else stem)
+        # a seed's reader is told what the seed's parser tells it (its manifest entry), only when read as its kind
+        options = seed.reader if seed and seed.parser.KIND == reader.name else {}
+        part = reader.parse(data, vocab, stem, shown, seed.article_key if seed else stem, **options)
         part.add((iris.document(stem), PKG.sha256, Literal(digest)))
         log.info("  %d triples", len(part))
         documents.append(Document(name, reader.name, stem, digest, len(part)))

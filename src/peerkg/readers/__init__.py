@@ -23,7 +23,8 @@ class Kind:
     module: str  # peerkg.readers.<module>
     what: str
 
-    def parse(self, data: bytes, vocab, stem: str, file_name: str, article_key: str) -> Graph:
+    def parse(self, data: bytes, vocab, stem: str, file_name: str, article_key: str, **options) -> Graph:
+        """``options``: what a seed's manifest entry tells its reader (``[seed.reader]``)."""
         reader = import_module(f"{__name__}.{self.module}")
         if self.name == "study-table":
             from . import study_sheet
@@ -31,7 +32,7 @@ class Kind:
             if study_sheet.is_sheet(data):
                 return study_sheet.parse(study_sheet.text_of(data, file_name), vocab, stem, file_name, article_key,
                                          xlsx=data.startswith(study_sheet.XLSX_MAGIC))
-        return reader.parse(decode(data, file_name), vocab, stem, file_name, article_key)
+        return reader.parse(decode(data, file_name), vocab, stem, file_name, article_key, **options)
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (

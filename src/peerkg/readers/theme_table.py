@@ -13,6 +13,11 @@ names the table in the locators (``Table 2, theme 'Stigma'``), the scope notes a
 
 Reference lists are recorded as stated, on the valence line and on each paragraph, even where the two
 disagree (the source sometimes does): nothing is reconciled here.
+
+The concepts are the review's own: a scheme ``scheme/<review>-themes`` and IRIs minted within the review's
+key (``theme/<review>/<label>``, ``iris.theme_keys``), so two reviews' themes of one label are two themes.
+The seed's table keeps the names it was published under (``scheme/umbrella-themes``, ``theme/<label>``),
+which its parser and its manifest entry give as options.
 """
 
 from __future__ import annotations
@@ -78,20 +83,35 @@ class Category:
     themes: list[Theme] = field(default_factory=list)
 
 
-def parse(text: str, vocab, stem: str, file_name: str, article_key: str) -> Graph:
+@dataclass(frozen=True)
+class Table:
+    """The table being read: its name (``Table 6``), the scheme of its concepts and the key they are minted
+    within (``iris.concept``)."""
+
+    name: str
+    scheme: URIRef
+    within: str
+
+
+def parse(text: str, vocab, stem: str, file_name: str, article_key: str, *, scheme: str | None = None,
+          scheme_title: str | None = None, within: str | None = None) -> Graph:
+    """``scheme``, ``scheme_title`` and ``within`` name the concepts' scheme and keys; by default they are the
+    review's own (``iris.theme_keys(article_key)``, titled after the table and the article), so two reviews'
+    themes of one label stay apart. The seed's manifest entry gives the names it was published under."""
     facts = Facts(stem, file_name, text, article_key)
     body = lines(text)
-    article, table = _article(facts, body[:5])
+    article, name, article_title = _article(facts, body[:5])
     categories = _structure(facts, body[5:])
-    scheme = iris.scheme("umbrella-themes")
-    facts.add_all(scheme, {
+    default_scheme, default_within = iris.theme_keys(article_key)
+    table = Table(name, iris.scheme(scheme or default_scheme), default_within if within is None else within)
+    facts.add_all(table.scheme, {
         RDF.type: SKOS.ConceptScheme,
-        DCTERMS.title: Literal("Themes of the umbrella review", lang="en"),
+        DCTERMS.title: Literal(scheme_title or f"Themes of {name} of {article_title}", lang="en"),
         DCTERMS.source: article,
     })
     for position, category in enumerate(categories, start=1):
-        _category(facts, vocab, table, scheme, category, position)
-    _footnotes(facts, vocab, table, [line for line in body[5:] if FOOTNOTE.match(line.text)])
+        _category(facts, vocab, table, category, position)
+    _footnotes(facts, vocab, name, [line for line in body[5:] if FOOTNOTE.match(line.text)])
     return facts.graph
 
 
@@ -117,8 +137,9 @@ def _group(facts: Facts, vocab, label: str, line: Line) -> URIRef:
         raise facts.error(str(missing.args[0]), line) from None
 
 
-def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str]:
-    """The review article from the caption and the line under it; with the table's name (``Table 6``)."""
+def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str, str]:
+    """The review article from the caption and the line under it; with the table's name (``Table 6``) and
+    the article's title."""
     if len(header) < 5:
         raise facts.error("expected the caption 'Table N …', 'From: <article title>' and the three column headers",
                           header[0] if header else None)
@@ -139,7 +160,7 @@ def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str]:
         DCTERMS.title: " ".join(caption.text.split()),
         DCTERMS.isPartOf: article,
     })
-    return article, f"Table {caption_match['number']}"
+    return article, f"Table {caption_match['number']}", source_match["title"]
 
 
 def _structure(facts: Facts, body: list[Line]) -> list[Category]:
@@ -200,8 +221,8 @@ def _numbers(refs: str) -> list[int]:
     return [int(number) for number in refs.split(", ")]
 
 
-def _category(facts: Facts, vocab, table: str, scheme: URIRef, category: Category, position: int) -> None:
-    subject = iris.concept("theme-category", category.label)
+def _category(facts: Facts, vocab, table: Table, category: Category, position: int) -> None:
+    subject, scheme = iris.concept("theme-category", category.label, table.within), table.scheme
     facts.add(subject, RDF.type, SKOS.Concept)
     facts.add_all(subject, {
         RDF.type: PKG.ThemeCategory,
@@ -211,17 +232,17 @@ def _category(facts: Facts, vocab, table: str, scheme: URIRef, category: Categor
         SDO.position: Literal(position, datatype=XSD.integer),
         # The review names its categories and themes without defining them; what it files under each is
         # their content, and the scope note says so.
-        SKOS.scopeNote: Literal(f"A category of {table} of the umbrella review, grouping {len(category.themes)} themes; "
+        SKOS.scopeNote: Literal(f"A category of {table.name} of the umbrella review, grouping {len(category.themes)} themes; "
                                 "the review names it without a definition.", lang="en"),
     })
     facts.add(scheme, SKOS.hasTopConcept, subject)
-    facts.derive(subject, category.line, f"{table}, category {position}")
+    facts.derive(subject, category.line, f"{table.name}, category {position}")
     for theme_position, theme in enumerate(category.themes, start=1):
-        _theme(facts, vocab, table, scheme, subject, theme, theme_position)
+        _theme(facts, vocab, table, subject, theme, theme_position)
 
 
-def _theme(facts: Facts, vocab, table: str, scheme: URIRef, category: URIRef, theme: Theme, position: int) -> None:
-    subject = iris.concept("theme", theme.label)
+def _theme(facts: Facts, vocab, table: Table, category: URIRef, theme: Theme, position: int) -> None:
+    subject, scheme = iris.concept("theme", theme.label, table.within), table.scheme
     facts.add(subject, RDF.type, SKOS.Concept)
     facts.add_all(subject, {
         RDF.type: PKG.Theme,
@@ -229,18 +250,18 @@ def _theme(facts: Facts, vocab, table: str, scheme: URIRef, category: URIRef, th
         SKOS.inScheme: scheme,
         SKOS.broader: category,
         SDO.position: Literal(position, datatype=XSD.integer),
-        SKOS.scopeNote: Literal(f"A theme of {table} of the umbrella review; the review names it without a definition: "
+        SKOS.scopeNote: Literal(f"A theme of {table.name} of the umbrella review; the review names it without a definition: "
                                 "its content is the findings and valence statements filed under it (pkg:theme).", lang="en"),
     })
     facts.add(category, SKOS.narrower, subject)
-    facts.derive(subject, theme.line, f"{table}, theme '{theme.label}'")
+    facts.derive(subject, theme.line, f"{table.name}, theme '{theme.label}'")
     for statement_position, statement in enumerate(theme.statements, start=1):
         _statement(facts, vocab, table, subject, theme, statement, statement_position)
 
 
-def _statement(facts: Facts, vocab, table: str, theme_iri: URIRef, theme: Theme, statement: Statement, position: int) -> None:
+def _statement(facts: Facts, vocab, table: Table, theme_iri: URIRef, theme: Theme, statement: Statement, position: int) -> None:
     valence_key = (statement.valence or "none").lower()
-    subject = iris.valence_statement(theme.label, valence_key)
+    subject = iris.valence_statement(theme.label, valence_key, table.within)
     if (subject, RDF.type, PKG.ValenceStatement) in facts.graph:
         raise facts.error(f"a second '{statement.valence or 'no valence'}' line under theme '{theme.label}'", statement.line)
     facts.add_all(subject, {
@@ -250,9 +271,9 @@ def _statement(facts: Facts, vocab, table: str, theme_iri: URIRef, theme: Theme,
         PKG.valence: VALENCES.get(statement.valence),
         SDO.position: Literal(position, datatype=XSD.integer),
     })
-    locator = f"{table}, theme '{theme.label}', {statement.valence or 'no valence'} line"
+    locator = f"{table.name}, theme '{theme.label}', {statement.valence or 'no valence'} line"
     facts.derive(subject, statement.line, locator)
-    _back(facts, table, subject, statement.refs, statement.line)
+    _back(facts, table.name, subject, statement.refs, statement.line)
     for paragraph_position, paragraph in enumerate(statement.paragraphs, start=1):
         _finding(facts, vocab, table, subject, theme_iri, theme, statement, valence_key, paragraph, paragraph_position)
 
@@ -260,7 +281,7 @@ def _statement(facts: Facts, vocab, table: str, theme_iri: URIRef, theme: Theme,
 def _finding(facts, vocab, table, statement_iri, theme_iri, theme, statement, valence_key, paragraph, position) -> None:
     label = _label(paragraph.label)
     group = _group(facts, vocab, label, paragraph.lines[0])
-    subject = iris.finding(theme.label, valence_key, label)
+    subject = iris.finding(theme.label, valence_key, label, table.within)
     if (subject, RDF.type, PKG.Finding) in facts.graph:
         raise facts.error(f"a second '{label}' paragraph under '{theme.label}: {statement.valence}'", paragraph.lines[0])
     summary, stakeholders = _split_stakeholders("\n\n".join(paragraph.texts)) if label == "Mixed" else ("\n\n".join(paragraph.texts), None)
@@ -277,10 +298,10 @@ def _finding(facts, vocab, table, statement_iri, theme_iri, theme, statement, va
     })
     for name in _stakeholder_names(stakeholders):
         facts.add(subject, PKG.stakeholder, _group(facts, vocab, name, paragraph.lines[-1]))
-    locator = f"{table}, theme '{theme.label}', {statement.valence or 'no valence'}, {label} paragraph"
+    locator = f"{table.name}, theme '{theme.label}', {statement.valence or 'no valence'}, {label} paragraph"
     for part, line in enumerate(paragraph.lines, start=1):
         facts.derive(subject, line, locator if part == 1 else f"{locator} (continued)")
-    _back(facts, table, subject, paragraph.refs, paragraph.lines[0])
+    _back(facts, table.name, subject, paragraph.refs, paragraph.lines[0])
 
 
 def _label(written: str) -> str:
