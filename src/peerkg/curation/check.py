@@ -8,6 +8,7 @@ constraints see what they need. Only results about nodes the submission mentions
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -51,8 +52,10 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     data = ox.Store()
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     if context is not None:
-        data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                         for t in _context(context, mentioned, _inverse_predicates(shapes_graph), replacing))
+        # A backend finds its published version once for all the lookups (an ox.Store has no versions).
+        with context.pinned() if hasattr(context, "pinned") else nullcontext():
+            data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                             for t in _context(context, mentioned, _inverse_predicates(shapes_graph), replacing))
     known = _known_instances(data, submission)  # before the ontology joins the store
     focus = {to_rdflib(term) for term in mentioned}
     report = shapes.check(data, shapes_graph, ontology, focus=focus)
