@@ -71,14 +71,13 @@ def build(settings: Settings, backend=None) -> BuildResult:
     started = dt.datetime.now(dt.timezone.utc)
     graphs = assemble(settings)
     graphs[BUILD] = _activity(graphs, started, _inputs(settings))
-    data = Graph()
-    for name, graph in graphs.items():
-        if name != ONTOLOGY:
-            data += graph
+    quads = [quad for name, graph in graphs.items() for quad in _quads(name, graph)]
+    data = ox.Store()  # every graph but the ontology, merged; shapes.validate adds the ontology
+    ontology = iris.graph(ONTOLOGY)
+    data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads if q.graph_name.value != str(ontology))
     log.info("validating %d triples against %s", len(data), settings.shapes_dir)
     shapes_graph = shapes.load(settings.shapes_dir)
     shapes.validate(data, shapes_graph, ontology=graphs[ONTOLOGY])
-    quads = [quad for name, graph in graphs.items() for quad in _quads(name, graph)]
     backend = backend or backends.open(settings)
     with backend.writer():
         kept = curated.carried_over(backend)

@@ -1,4 +1,8 @@
-"""The SHACL gate: every triple passes the shapes in shapes/ before it enters the store."""
+"""The SHACL gate: every triple passes the shapes in shapes/ before it enters the store.
+
+The data is validated in an Oxigraph store: the core constraints compiled to SPARQL (peerkg.shacl_sparql),
+the shapes' sh:sparql constraints as one query each. pyshacl is the reference the tests compare with.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from . import formats
+from . import formats, shacl_sparql
 from .errors import ValidationFailed, UserInputError
 from .iris import PREFIXES, SH
 
@@ -63,32 +66,53 @@ def load(shapes_dir: Path) -> Graph:
     return formats.read_files(sorted(shapes_dir.glob("*.ttl")))
 
 
-def check(data: Graph, shapes: Graph, ontology: Graph | None = None, focus: Collection | None = None) -> Report:
+def check(data: Graph | ox.Store, shapes: Graph, ontology: Graph | None = None, focus: Collection | None = None) -> Report:
     """Validate ``data`` (with ``ontology`` for class hierarchy) and return the report.
 
-    With ``focus``, only results about those nodes are kept: the rest of ``data`` is context.
+    ``data`` is an rdflib graph (copied into a store) or an ``ox.Store`` whose default graph holds the data
+    (the ontology's triples are added to it). With ``focus``, only results about those nodes are kept: the
+    rest of ``data`` is context.
     """
-    core, sparql = _split(shapes)
-    # The ontology joins the data graph (for rdfs:subClassOf) by union rather than pyshacl's ont_graph,
-    # which clones the data node by node and doubles the time of a build's gate.
-    target = data + ontology if ontology is not None else data
-    try:
-        _, report_graph, _ = shacl_validate(target, shacl_graph=core, inference="none", advanced=False, allow_warnings=False)
-    except Exception as problem:  # pyshacl raises its own types for broken shapes
-        raise UserInputError(f"the shapes could not be applied: {problem}") from None
-    if sparql:
-        _run_sparql_constraints(sparql, target, shapes, report_graph)
+    store = data if isinstance(data, ox.Store) else store_of(data)
+    if ontology is not None:
+        store.bulk_extend(_ontology_quads(ontology))
+    checks, sparql = _compiled(shapes)
+    report_graph = Graph()
+    report_graph.add((BNode(), RDF.type, SH.ValidationReport))
+    shacl_sparql.run(checks, store, shapes, report_graph)
+    _run_sparql_constraints(sparql, store, shapes, report_graph)
     nodes = list(report_graph.subjects(SH.resultSeverity, None))
     if focus is not None:
         kept = set(focus)
         _drop(report_graph, [n for n in nodes if report_graph.value(n, SH.focusNode) not in kept])
         nodes = [n for n in nodes if report_graph.value(n, SH.focusNode) in kept]
     nodes = _one_per_problem(report_graph, nodes)
-    results = sorted((_result(report_graph, data, node) for node in nodes), key=lambda r: (r.focus, r.path or "", r.message))
+    results = sorted((_result(report_graph, store, node) for node in nodes), key=lambda r: (r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in results)
     report = report_graph.value(None, RDF.type, SH.ValidationReport)
     report_graph.set((report, SH.conforms, Literal(conforms)))
     return Report(conforms, results, report_graph)
+
+
+def store_of(graph: Graph) -> ox.Store:
+    """An in-memory store whose default graph holds ``graph``'s triples (through N-Triples, parsed by Oxigraph)."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                      for t in ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    return store
+
+
+_ontology_cache: dict[int, tuple[Graph, list[ox.Quad]]] = {}
+
+
+def _ontology_quads(ontology: Graph) -> list[ox.Quad]:
+    cached = _ontology_cache.get(id(ontology))
+    if cached and cached[0] is ontology:
+        return cached[1]
+    quads = list(store_of(ontology))
+    _ontology_cache.clear()
+    _ontology_cache[id(ontology)] = (ontology, quads)
+    return quads
 
 
 def _drop(report: Graph, nodes) -> None:
@@ -153,7 +177,6 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Repor
 # SHACL-SPARQL constraints run as one query per constraint on Oxigraph, over every focus node at once:
 # pyshacl runs them once per focus node, at about 7 ms each. Only the pre-bound $this is supported.
 _UNSUPPORTED_BINDINGS = ("$PATH", "$currentShape", "$shapesGraph", "?PATH", "?currentShape", "?shapesGraph")
-_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 
 
 @dataclass(frozen=True)
@@ -164,12 +187,12 @@ class _SparqlConstraint:
     message: str
 
 
-_split_cache: dict[int, tuple[Graph, Graph, list[_SparqlConstraint]]] = {}
+_compiled_cache: dict[int, tuple[Graph, list[shacl_sparql.Check], list[_SparqlConstraint]]] = {}
 
 
-def _split(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
-    """The shapes without their SPARQL constraints (for pyshacl), and those constraints."""
-    cached = _split_cache.get(id(shapes))
+def _compiled(shapes: Graph) -> tuple[list[shacl_sparql.Check], list[_SparqlConstraint]]:
+    """The checks of the core constraints, and the shapes' SPARQL constraints."""
+    cached = _compiled_cache.get(id(shapes))
     if cached and cached[0] is shapes:
         return cached[1], cached[2]
     constraints = []
@@ -184,25 +207,17 @@ def _split(shapes: Graph) -> tuple[Graph, list[_SparqlConstraint]]:
         ]
         message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message) or "SPARQL constraint violated"
         constraints.append(_SparqlConstraint(shape, constraint, "\n".join([*declarations, select]), str(message)))
-    core = Graph()
-    for triple in shapes:
-        if triple[1] != SH.sparql:
-            core.add(triple)
-    _split_cache.clear()
-    _split_cache[id(shapes)] = (shapes, core, constraints)
-    return core, constraints
+    checks = shacl_sparql.compile(shapes)
+    _compiled_cache.clear()
+    _compiled_cache[id(shapes)] = (shapes, checks, constraints)
+    return checks, constraints
 
 
-def _run_sparql_constraints(constraints: list[_SparqlConstraint], data: Graph, shapes: Graph, report: Graph) -> None:
-    """Run each constraint once on an in-memory Oxigraph copy of ``data``; add its results to ``report``."""
-    store = ox.Store()
-    store.bulk_extend(
-        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-        for t in ox.parse(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    )
+def _run_sparql_constraints(constraints: list[_SparqlConstraint], store: ox.Store, shapes: Graph, report: Graph) -> None:
+    """Run each constraint once on ``store``; add its results to ``report``."""
     root = report.value(None, RDF.type, SH.ValidationReport)
     for constraint in constraints:
-        targets = focus_nodes(constraint.shape, shapes, data)
+        targets = focus_nodes(constraint.shape, shapes, store)
         if not targets:
             continue
         for solution in store.query(constraint.query):
@@ -236,27 +251,21 @@ def _message(template: str, solution: ox.QuerySolution) -> str:
     return _PLACEHOLDER.sub(value, template)
 
 
-def focus_nodes(shape: URIRef, shapes: Graph, data: Graph) -> set:
-    """The focus nodes of a node shape's targets in ``data`` (classes with their subclasses)."""
-    nodes = set(shapes.objects(shape, SH.targetNode))
-    for cls in shapes.objects(shape, SH.targetClass):
-        classes = set(data.transitive_subjects(RDFS.subClassOf, cls))
-        nodes |= {s for c in classes for s in data.subjects(RDF.type, c)}
-    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
-        nodes |= set(data.subjects(predicate, None))
-    for predicate in shapes.objects(shape, SH.targetObjectsOf):
-        nodes |= set(data.objects(None, predicate))
-    return nodes
+def focus_nodes(shape: URIRef, shapes: Graph, data: Graph | ox.Store) -> set:
+    """The focus nodes of a node shape's targets in ``data`` (classes with their subclasses), as rdflib terms."""
+    store = data if isinstance(data, ox.Store) else store_of(data)
+    query = f"SELECT ?this WHERE {{ {shacl_sparql.focus_pattern(shapes, shape)} }}"
+    return {formats.to_rdflib(solution["this"]) for solution in store.query(query)}
 
 
-def _result(report: Graph, data: Graph, node) -> Result:
+def _result(report: Graph, store: ox.Store, node) -> Result:
     focus = report.value(node, SH.focusNode)
     value = report.value(node, SH.value)
-    label = data.value(focus, RDFS.label) or data.value(focus, SKOS.prefLabel)
+    label = label_of(store, focus, (RDFS.label, SKOS.prefLabel))
     return Result(
         severity=str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
         focus=str(focus),
-        focus_label=str(label) if label is not None else None,
+        focus_label=label,
         path=_path_text(report.value(node, SH.resultPath)),
         value=value.n3() if value is not None else None,
         message=str(report.value(node, SH.resultMessage) or "constraint violated"),
@@ -264,6 +273,17 @@ def _result(report: Graph, data: Graph, node) -> Result:
         constraint=str(report.value(node, SH.sourceConstraintComponent)),
         source_constraint=_iri_text(report.value(node, SH.sourceConstraint)),
     )
+
+
+def label_of(store, node, predicates=(SKOS.prefLabel, RDFS.label)) -> str | None:
+    """The first label of ``node`` in ``store`` (an ``ox.Store`` or a backend), by the first predicate that has one."""
+    if not isinstance(node, (URIRef, BNode)):
+        return None
+    subject = ox.NamedNode(str(node)) if isinstance(node, URIRef) else ox.BlankNode(str(node))
+    for predicate in predicates:
+        for quad in store.quads_for_pattern(subject, ox.NamedNode(str(predicate)), None, None):
+            return quad.object.value
+    return None
 
 
 def _iri_text(term) -> str | None:

@@ -1,13 +1,14 @@
 """Validation in context: a submission against the shapes, with the part of the graph it touches.
 
-pyshacl over the whole store would take seconds. Instead the data validated is the submission plus its
-context: every triple of each IRI the submission mentions (and the inverse-path triples the shapes read
+Validating the whole store would take seconds. Instead the data validated, in an in-memory Oxigraph store
+(no rdflib graph of it), is the submission plus its context: every triple of each IRI the submission mentions (and the inverse-path triples the shapes read
 about it), and every triple of the nodes those point to, so that sh:class, sh:equals and SPARQL
 constraints see what they need. Only results about nodes the submission mentions are reported.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -48,17 +49,25 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     """Validate ``submission`` with ``context`` (the published store; without the graph it would replace)."""
     triples = submission.triples
     mentioned = {term for t in triples for term in (t.subject, t.object) if isinstance(term, (ox.NamedNode, ox.BlankNode))}
-    around = list(_context(context, mentioned, _inverse_predicates(shapes_graph), replacing)) if context is not None else []
-    data = Graph()
-    for t in (*triples, *around):
-        data.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    data = ox.Store()
+    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    if context is not None:
+        # A backend finds its published version once for all the lookups (an ox.Store has no versions).
+        with context.pinned() if hasattr(context, "pinned") else nullcontext():
+            data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                             for t in _context(context, mentioned, _inverse_predicates(shapes_graph), replacing))
+    known = _known_instances(data, submission)  # before the ontology joins the store
     focus = {to_rdflib(term) for term in mentioned}
     report = shapes.check(data, shapes_graph, ontology, focus=focus)
-    known = _known_instances(triples, around, report)
-    results = [*report.results, *known]
+    already = {(r.focus, r.path, r.value) for r in report.results}
+    for result in known:
+        if (result.focus, result.path, result.value) not in already:
+            report.results.append(result)
+            _add_to_report(report.graph, result)
+    results = report.results
     lookup = _Candidates(context, data, ontology)
     results = [replace(r, **_place(submission, r), suggestion=_suggest(r, shapes_graph, lookup),
-                       focus_label=r.focus_label or _label(data, r.focus)) for r in results]
+                       focus_label=r.focus_label or shapes.label_of(data, URIRef(r.focus))) for r in results]
     results.sort(key=lambda r: (r.file or "", r.line or 0, r.focus, r.path or "", r.message))
     conforms = not any(r.severity == "Violation" for r in results)
     report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
@@ -112,62 +121,49 @@ def _inverse_predicates(shapes_graph: Graph) -> set[ox.NamedNode]:
     return {ox.NamedNode(str(p)) for p in shapes_graph.objects(None, SH.inversePath) if isinstance(p, URIRef)}
 
 
-def _known_instances(triples, around, report: shapes.Report) -> list[shapes.Result]:
+def _known_instances(store: ox.Store, submission: Submission) -> list[shapes.Result]:
     """Objects in the instance space that nothing describes: the one rule that needs the whole store, run
-    with SPARQL on Oxigraph over the submission and its context (which holds every such IRI's triples)."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in (*triples, *around))
-    submitted = set(triples)
-    already = {(r.focus, r.path, r.value) for r in report.results}
+    with SPARQL over the submission and its context (which holds every such IRI's triples)."""
+    submitted = set(submission.triples)
     space = ox.Literal(iris.uri_space())
     results = []
     for solution in store.query(KNOWN_INSTANCES, substitutions={ox.Variable("space"): space}):
         triple = ox.Triple(solution["this"], solution["path"], solution["value"])
-        focus, path, value = (to_rdflib(term) for term in triple)
-        if triple not in submitted or (str(focus), str(path), value.n3()) in already:
+        if triple not in submitted:
             continue
-        result = shapes.Result("Violation", str(focus), None, str(path), value.n3(),
-                               f"{value} is not in the graph or in the submission. {KNOWN_INSTANCES_MESSAGE}",
-                               KNOWN_INSTANCES_SHAPE, str(SH.SPARQLConstraintComponent))
-        results.append(result)
-        _add_to_report(report.graph, result, focus, path, value)
+        focus, path, value = (to_rdflib(term) for term in triple)
+        results.append(shapes.Result("Violation", str(focus), None, str(path), value.n3(),
+                                     f"{value} is not in the graph or in the submission. {KNOWN_INSTANCES_MESSAGE}",
+                                     KNOWN_INSTANCES_SHAPE, str(SH.SPARQLConstraintComponent)))
     return results
 
 
-def _add_to_report(graph: Graph, result: shapes.Result, focus, path, value) -> None:
+def _add_to_report(graph: Graph, result: shapes.Result) -> None:
     node = BNode()
     graph.add((graph.value(None, RDF.type, SH.ValidationReport), SH.result, node))
-    for predicate, obj in ((RDF.type, SH.ValidationResult), (SH.resultSeverity, SH.Violation), (SH.focusNode, focus),
-                           (SH.resultPath, path), (SH.value, value), (SH.resultMessage, Literal(result.message)),
-                           (SH.sourceShape, URIRef(result.shape)), (SH.sourceConstraintComponent, URIRef(result.constraint))):
+    for predicate, obj in ((RDF.type, SH.ValidationResult), (SH.resultSeverity, SH.Violation), (SH.focusNode, URIRef(result.focus)),
+                           (SH.resultPath, URIRef(result.path)), (SH.value, from_n3(result.value)),
+                           (SH.resultMessage, Literal(result.message)), (SH.sourceShape, URIRef(result.shape)),
+                           (SH.sourceConstraintComponent, URIRef(result.constraint))):
         graph.add((node, predicate, obj))
 
 
 class _Candidates:
     """Existing resources that a wrong value may have meant, with their labels."""
 
-    def __init__(self, store: Context | None, data: Graph, ontology: Graph):
+    def __init__(self, store: Context | None, data: ox.Store, ontology: Graph):
         self.store, self.data, self.ontology = store, data, ontology
 
     def of_class(self, cls: str | None) -> dict[str, str]:
         classes = {URIRef(cls)} | set(self.ontology.transitive_subjects(RDFS.subClassOf, URIRef(cls))) if cls else {None}
         found: dict[str, str] = {}
         for c in classes:
-            for subject in self.data.subjects(RDF.type, c):
-                found.setdefault(str(subject), str(self.data.value(subject, SKOS.prefLabel) or self.data.value(subject, RDFS.label) or ""))
-            if self.store is None:
-                continue
             pattern = (None, ox.NamedNode(RDF.type), ox.NamedNode(c) if c else None, None)
-            for quad in self.store.quads_for_pattern(*pattern):
-                if isinstance(quad.subject, ox.NamedNode) and quad.subject.value not in found:
-                    found[quad.subject.value] = self._label(quad.subject)
+            for store in (self.data, self.store) if self.store is not None else (self.data,):
+                for quad in store.quads_for_pattern(*pattern):
+                    if quad.subject.value not in found and (store is self.data or isinstance(quad.subject, ox.NamedNode)):
+                        found[quad.subject.value] = shapes.label_of(store, formats.to_rdflib(quad.subject)) or ""
         return found
-
-    def _label(self, node: ox.NamedNode) -> str:
-        for predicate in (SKOS.prefLabel, RDFS.label):
-            for quad in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None, None):
-                return quad.object.value
-        return ""
 
 
 def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates) -> str | None:
@@ -223,11 +219,6 @@ def _nearest_term(result: shapes.Result, ontology: Graph) -> str | None:
 def _curie(iri: str) -> str:
     short = shapes.short(iri)
     return short if short != iri else f"<{iri}>"
-
-
-def _label(data: Graph, focus: str) -> str | None:
-    label = data.value(URIRef(focus), SKOS.prefLabel) or data.value(URIRef(focus), RDFS.label)
-    return str(label) if label is not None else None
 
 
 def _iri_of(n3: str | None) -> str | None:
