@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +62,23 @@ MEDIA_TYPES = [f.media_type for f in (*RESULTS.values(), *RDF.values())]
 
 def dump(backend, name: str) -> bytes:
     """The whole dataset in format ``name``; triple-only formats get the union of the named graphs."""
-    fmt = RDF[name]
-    if fmt.datasets:
-        return backend.dump(fmt.oxigraph, prefixes=iris.PREFIXES)
-    triples = ox.Store()
-    triples.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                        for q in backend.quads_for_pattern(None, None, None, None))
-    return triples.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(), **_prefixes(fmt))
+    return next(dumps(backend, [name]))[1]
+
+
+def dumps(backend, names: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """The whole dataset in each format of ``names``, in turn. The union of the named graphs that the
+    triple-only formats hold is gathered once for all of them: reading every quad costs more than writing."""
+    triples = None
+    for name in names:
+        fmt = RDF[name]
+        if fmt.datasets:
+            yield name, backend.dump(fmt.oxigraph, prefixes=iris.PREFIXES)
+            continue
+        if triples is None:
+            triples = ox.Store()
+            triples.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                                for q in backend.quads_for_pattern(None, None, None, None))
+        yield name, triples.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(), **_prefixes(fmt))
 
 
 def graph_document(backend, graph: str | None, name: str) -> bytes | None:
