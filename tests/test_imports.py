@@ -257,6 +257,23 @@ def test_a_theme_table_of_another_review_names_its_own_table(built):
     assert passage_of(graph, theme) == (25, "Table 4, theme 'Role ambiguity'", "\u2003Role ambiguity")
 
 
+@pytest.mark.parametrize("called, kind, named", [
+    ("an umbrella review of qualitative evidence", PKG.UmbrellaReview, "the umbrella review"),
+    ("a systematic review of qualitative evidence", PKG.Review, "the review"),
+    ("a literature review", PKG.Review, "the review"),
+    ("a meta-synthesis of qualitative studies", PKG.QualitativeMetasynthesis, "the metasynthesis"),
+])
+def test_a_theme_tables_review_is_what_its_title_says(built, called, kind, named):
+    """Typed by the 'From:' line's title, and so named in the scope notes; a plain review conforms beside the seeds."""
+    text = (DATA / "themes-table4.txt").read_text(encoding="utf-8").replace("an umbrella review of qualitative evidence", called)
+    graph, documents = imports.read(built, [("table4.txt", text.encode())], "theme-table")
+    stem = documents[0].stem
+    assert set(graph.objects(URIRef(W + f"study/{stem}"), RDF.type)) == {kind}
+    assert str(graph.value(URIRef(W + f"theme/{stem}/role-ambiguity"), SKOS.scopeNote)).startswith(f"A theme of Table 4 of {named}; ")
+    if kind == PKG.Review and called.startswith("a systematic"):
+        assert imports.run(built, [("table4.txt", text.encode())], dry_run=True).report["conforms"] is True
+
+
 def test_a_theme_table_of_another_review_has_its_own_scheme_and_themes(writable, kg):
     """Its concepts are minted within its review's key: its 'Role ambiguity' is not the seed's, its scheme
     not the seed's scheme/umbrella-themes; it validates beside the seeds, and importing it twice is once."""

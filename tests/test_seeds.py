@@ -38,6 +38,8 @@ def test_seed_matches_its_checksum_and_the_shared_copy(seed):
 @pytest.mark.parametrize("seed", MANIFEST, ids=lambda s: s.stem)
 def test_manifest_states_what_the_parser_reads(graphs, seed):
     assert seed.parser.ARTICLE_KEY == seed.article_key
+    # what the build's parser tells its reader is what an import of the seed tells it ([seed.reader])
+    assert getattr(seed.parser, "READER_OPTIONS", {}) == seed.reader
     graph, article = graphs[seed.stem], iris.work(seed.article_key)
     expected = {
         "title": (DCTERMS.title, lambda v: Literal(v)),

@@ -28,7 +28,7 @@ def test_run_with_suffixes(server):
     assert csv.status_code == 200 and csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert len(csv.text.splitlines()) == 13
     tsv = requests.get(server + "/queries/role_activities.tsv")
-    assert tsv.text.splitlines()[:2] == ['?group\t?activity', '"direct work"@en\t"advocacy"@en']
+    assert tsv.text.splitlines()[:2] == ['?scheme\t?group\t?activity', '<https://w3id.org/peerkg/id/scheme/peer-role-activities>\t"direct work"@en\t"advocacy"@en']
     as_json = requests.get(server + "/queries/table6.json")
     assert as_json.headers["Content-Type"] == "application/sparql-results+json"
     assert len(as_json.json()["results"]["bindings"]) == 42

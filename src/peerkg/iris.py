@@ -281,6 +281,14 @@ def theme_keys(review_key: str) -> tuple[str, str]:
     return f"{review_key}-themes", review_key
 
 
+def role_activity_keys(article_key: str) -> tuple[str, str]:
+    """An article's peer role activities, by the rule of ``theme_keys``: the name of their concept scheme
+    (``scheme/<article>-role-activities``) and the key they are minted within (``role-activity/<article>/<label>``).
+    The seed's job description keeps the names it was published under (``scheme/peer-role-activities``,
+    ``role-activity/<label>``): its manifest entry gives them."""
+    return f"{article_key}-role-activities", article_key
+
+
 def work_key(family_name: str, year: int | str | None, title: str = "", distinct: bool = False) -> str:
     """``mowbray-1996``; without a year ``rogers-nd-systematic`` (family name, ``nd``, first title word);
     ``distinct``: a second work of the same first author and year, ``smith-2020-peer`` (its first title word)."""

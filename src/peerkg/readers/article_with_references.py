@@ -6,6 +6,11 @@ and the 39-entry reference list (every entry printed as "1."). It yields the art
 sections, the qualitative study the article reports, the peer role activities of the Results as a SKOS
 hierarchy, and one bibliographic reference per entry with the work it cites. Every value is kept as
 written; nothing the text does not state is filled in.
+
+An article's role activities are its own: a scheme ``scheme/<article>-role-activities`` and concepts
+``role-activity/<article>/<label>`` (``iris.role_activity_keys``), so another article's "advocacy" is not
+the job description's. The seed keeps the names it was published under (``scheme/peer-role-activities``,
+``role-activity/<label>``): seeds/manifest.toml gives them as its reader options.
 """
 
 from __future__ import annotations
@@ -21,8 +26,6 @@ from ..iris import BIRO, CITO, FABIO, PKG, PRISM
 from ..source import Facts, Line, lines
 from ..parsers import bibliography
 
-ROLE_SCHEME = "peer-role-activities"
-ROLE_SCHEME_TITLE = "Peer role activities"
 
 # Section markers between the author line and the abstract, and before the reference list.
 ABSTRACT_HEADING = "Abstract"
@@ -105,8 +108,23 @@ class _Section:
     body: str
 
 
-def parse(text: str, vocab, stem: str, file_name: str, article_key: str) -> Graph:
-    """The triples the seed states. ``vocab.concept("methods", wording)`` maps a method wording to its concept."""
+@dataclass(frozen=True)
+class _Roles:
+    """Where the article's role activities go: their scheme, its title, the key they are minted within
+    (``iris.concept``) and what their scope notes call the article."""
+
+    scheme: URIRef
+    title: str
+    within: str
+    article: str
+
+
+def parse(text: str, vocab, stem: str, file_name: str, article_key: str, *, scheme: str | None = None,
+          scheme_title: str | None = None, within: str | None = None, article_called: str = "the article") -> Graph:
+    """The triples the article states. ``vocab.concept("methods", wording)`` maps a method wording to its concept.
+    ``scheme``, ``scheme_title``, ``within`` and ``article_called`` name the role activities' scheme and keys and
+    what their scope notes call the article; by default they are the article's own
+    (``iris.role_activity_keys(article_key)``, the scheme titled after the article)."""
     facts = Facts(stem, file_name, text, article_key)
     parts = _split(facts, lines(text))
     article = _add_article(facts, parts)
@@ -116,7 +134,10 @@ def parse(text: str, vocab, stem: str, file_name: str, article_key: str) -> Grap
         _add_study(facts, vocab, article, sections)
     results = sections.get("Results")
     if results and WORK_KINDS.fullmatch(SENTENCE_BREAK.split(results.body)[0]):
-        _add_role_activities(facts, results)
+        default_scheme, default_within = iris.role_activity_keys(article_key)
+        roles = _Roles(iris.scheme(scheme or default_scheme), scheme_title or f"Peer role activities of {parts.title.text}",
+                       default_within if within is None else within, article_called)
+        _add_role_activities(facts, roles, results)
     _add_references(facts, article, parts.references)
     return facts.graph
 
@@ -218,13 +239,12 @@ def _method(facts: Facts, vocab, wording: str, line: Line) -> URIRef:
 # --- peer role activities --------------------------------------------------------------------------
 
 
-def _add_role_activities(facts: Facts, results: _Section) -> None:
+def _add_role_activities(facts: Facts, roles: _Roles, results: _Section) -> None:
     """The Results, sentence by sentence, as a hierarchy: the kinds of work (top concepts, in text order),
     their main types, and the philosophy of work with its enactments. The abstract names no whole that
     holds the kinds of work, so none is made up."""
-    scheme = iris.scheme(ROLE_SCHEME)
-    facts.add_all(scheme, {RDF.type: SKOS.ConceptScheme, DCTERMS.title: Literal(ROLE_SCHEME_TITLE, lang="en")})
-    tree = _RoleTree(facts, scheme, results)
+    facts.add_all(roles.scheme, {RDF.type: SKOS.ConceptScheme, DCTERMS.title: Literal(roles.title, lang="en")})
+    tree = _RoleTree(facts, roles, results)
     for sentence in SENTENCE_BREAK.split(results.body):
         if match := WORK_KINDS.fullmatch(sentence):
             tree.add(match["first"], note="work that peers do with clients")
@@ -249,13 +269,13 @@ def _add_role_activities(facts: Facts, results: _Section) -> None:
 class _RoleTree:
     """Adds role activities to the scheme, numbering each within its parent in text order."""
 
-    def __init__(self, facts: Facts, scheme: URIRef, results: _Section):
-        self.facts, self.scheme, self.results = facts, scheme, results
+    def __init__(self, facts: Facts, roles: _Roles, results: _Section):
+        self.facts, self.roles, self.scheme, self.results = facts, roles, roles.scheme, results
         self.children: dict[URIRef | None, int] = {}
 
     def add(self, label: str, broader: URIRef | None = None, *, note: str) -> URIRef:
         """``note`` is what the abstract's sentence says the activity is; the abstract defines none."""
-        concept = iris.concept("role-activity", label)
+        concept = iris.concept("role-activity", label, self.roles.within)
         if (concept, RDF.type, PKG.RoleActivity) in self.facts.graph:
             raise self.facts.error(f"role activity {label!r} is named twice", self.results.line)
         position = self.children[broader] = self.children.get(broader, 0) + 1
@@ -264,7 +284,7 @@ class _RoleTree:
             SKOS.prefLabel: Literal(label, lang="en"),
             SKOS.inScheme: self.scheme,
             SDO.position: Literal(position, datatype=XSD.integer),
-            SKOS.scopeNote: Literal(f"As the Results of the job description's abstract name it: {note}; the abstract "
+            SKOS.scopeNote: Literal(f"As the Results of {self.roles.article}'s abstract name it: {note}; the abstract "
                                     "lists it without a definition.", lang="en"),
         })
         self.facts.add(concept, RDF.type, SKOS.Concept)
@@ -282,7 +302,7 @@ class _RoleTree:
         return concept
 
     def find(self, label: str) -> URIRef:
-        concept = iris.concept("role-activity", label)
+        concept = iris.concept("role-activity", label, self.roles.within)
         if (concept, RDF.type, PKG.RoleActivity) not in self.facts.graph:
             raise self.facts.error(f"{label!r} is listed before it is named", self.results.line)
         return concept

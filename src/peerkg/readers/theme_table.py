@@ -18,6 +18,10 @@ The concepts are the review's own: a scheme ``scheme/<review>-themes`` and IRIs 
 key (``theme/<review>/<label>``, ``iris.theme_keys``), so two reviews' themes of one label are two themes.
 The seed's table keeps the names it was published under (``scheme/umbrella-themes``, ``theme/<label>``),
 which its parser and its manifest entry give as options.
+
+The review is typed by what its title (the ``From:`` line) says it is (``REVIEW_KINDS``): an umbrella review,
+a metasynthesis, or else a review (``pkg:Review``), and the scope notes call it so ("A theme of Table 4 of
+the review").
 """
 
 from __future__ import annotations
@@ -47,6 +51,15 @@ ABBREVIATION = re.compile(r"^\d+\. (?P<short>[A-Z]{2,}) (?P<long>[A-Z][a-z].+)$"
 # "2. aFor ‘mixed’ samples …": the note on the label that carries the marker.
 MARKED_NOTE = re.compile(r"^\d+\. (?P<marker>[a-z])(?P<note>[A-Z].+)$")
 VALENCES = {"Benefit": PKG.benefit, "Challenge": PKG.challenge}
+# What the review's title says it is, first match wins (an umbrella review of metasyntheses is an umbrella
+# review), and what the scope notes call it. Anything else (a systematic review, a literature review) is a
+# pkg:Review: pkg:LiteratureReview is the review of a table of included studies (the shapes require its
+# pkg:reviews), which a theme table does not list.
+REVIEW_KINDS = (
+    (re.compile(r"\bumbrella review\b", re.I), PKG.UmbrellaReview, "the umbrella review"),
+    (re.compile(r"\bmeta-?synthes[ie]s\b", re.I), PKG.QualitativeMetasynthesis, "the metasynthesis"),
+)
+OTHER_REVIEW = (PKG.Review, "the review")
 
 
 @dataclass
@@ -91,6 +104,7 @@ class Table:
     name: str
     scheme: URIRef
     within: str
+    review: str  # what the scope notes call the review ("the umbrella review")
 
 
 def parse(text: str, vocab, stem: str, file_name: str, article_key: str, *, scheme: str | None = None,
@@ -100,10 +114,10 @@ def parse(text: str, vocab, stem: str, file_name: str, article_key: str, *, sche
     themes of one label stay apart. The seed's manifest entry gives the names it was published under."""
     facts = Facts(stem, file_name, text, article_key)
     body = lines(text)
-    article, name, article_title = _article(facts, body[:5])
+    article, name, article_title, review = _article(facts, body[:5])
     categories = _structure(facts, body[5:])
     default_scheme, default_within = iris.theme_keys(article_key)
-    table = Table(name, iris.scheme(scheme or default_scheme), default_within if within is None else within)
+    table = Table(name, iris.scheme(scheme or default_scheme), default_within if within is None else within, review)
     facts.add_all(table.scheme, {
         RDF.type: SKOS.ConceptScheme,
         DCTERMS.title: Literal(scheme_title or f"Themes of {name} of {article_title}", lang="en"),
@@ -137,9 +151,9 @@ def _group(facts: Facts, vocab, label: str, line: Line) -> URIRef:
         raise facts.error(str(missing.args[0]), line) from None
 
 
-def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str, str]:
-    """The review article from the caption and the line under it; with the table's name (``Table 6``) and
-    the article's title."""
+def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str, str, str]:
+    """The review article from the caption and the line under it; with the table's name (``Table 6``), the
+    article's title and what the scope notes call the review."""
     if len(header) < 5:
         raise facts.error("expected the caption 'Table N …', 'From: <article title>' and the three column headers",
                           header[0] if header else None)
@@ -151,7 +165,9 @@ def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str, str]:
     facts.add_all(article, {RDF.type: FABIO.JournalArticle, DCTERMS.title: source_match["title"]})
     facts.derive(article, source, "caption")
     review = iris.study(facts.article_key)
-    facts.add_all(review, {RDF.type: PKG.UmbrellaReview, PKG.reportedIn: article})
+    kind, called = next(((kind, called) for pattern, kind, called in REVIEW_KINDS if pattern.search(source_match["title"])),
+                        OTHER_REVIEW)
+    facts.add_all(review, {RDF.type: kind, PKG.reportedIn: article})
     facts.add(article, PKG.reports, review)
     facts.derive(review, source, "caption")
     facts.add_all(iris.document(facts.stem), {
@@ -160,7 +176,7 @@ def _article(facts: Facts, header: list[Line]) -> tuple[URIRef, str, str]:
         DCTERMS.title: " ".join(caption.text.split()),
         DCTERMS.isPartOf: article,
     })
-    return article, f"Table {caption_match['number']}", source_match["title"]
+    return article, f"Table {caption_match['number']}", source_match["title"], called
 
 
 def _structure(facts: Facts, body: list[Line]) -> list[Category]:
@@ -232,7 +248,7 @@ def _category(facts: Facts, vocab, table: Table, category: Category, position: i
         SDO.position: Literal(position, datatype=XSD.integer),
         # The review names its categories and themes without defining them; what it files under each is
         # their content, and the scope note says so.
-        SKOS.scopeNote: Literal(f"A category of {table.name} of the umbrella review, grouping {len(category.themes)} themes; "
+        SKOS.scopeNote: Literal(f"A category of {table.name} of {table.review}, grouping {len(category.themes)} themes; "
                                 "the review names it without a definition.", lang="en"),
     })
     facts.add(scheme, SKOS.hasTopConcept, subject)
@@ -250,7 +266,7 @@ def _theme(facts: Facts, vocab, table: Table, category: URIRef, theme: Theme, po
         SKOS.inScheme: scheme,
         SKOS.broader: category,
         SDO.position: Literal(position, datatype=XSD.integer),
-        SKOS.scopeNote: Literal(f"A theme of {table.name} of the umbrella review; the review names it without a definition: "
+        SKOS.scopeNote: Literal(f"A theme of {table.name} of {table.review}; the review names it without a definition: "
                                 "its content is the findings and valence statements filed under it (pkg:theme).", lang="en"),
     })
     facts.add(category, SKOS.narrower, subject)
