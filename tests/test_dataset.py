@@ -248,3 +248,43 @@ def test_the_service_description_links_the_dataset_description(server):
     response = requests.get(server + "/sparql", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=response.text, format="turtle")
     assert (URIRef(server + "/sparql#dataset"), RDFS.seeAlso, URIRef(server + "/dataset")) in graph
+
+
+# --- kept when a version is published ------------------------------------------------------------------
+
+
+def test_kept_facts_are_the_gathered_facts(facts, tmp_path):
+    dataset.save(facts, tmp_path)
+    kept = dataset.load(tmp_path)
+    assert kept == facts and isomorphic(kept.sources, facts.sources)
+    assert kept.modified == facts.modified and kept.stats["classes"] == len(kept.classes)
+    assert dataset.load(tmp_path / "elsewhere") is None
+
+
+def test_a_published_export_keeps_the_facts_and_resources_outside_its_checksums(built, facts, tmp_path):
+    directory = exports.location(tmp_path, backends.open(built).version())
+    files = exports.ensure(backends.open(built), directory, built)
+    assert dataset.load(directory) == facts
+    assert len((directory / "resources.txt").read_text().splitlines()) == 772
+    assert {"dataset.json", "resources.txt"}.isdisjoint(f.path for f in files)
+    assert "dataset.json" not in (directory / "SHA256SUMS").read_text()
+
+
+def test_the_page_reads_the_facts_kept_at_publishing(built, tmp_path):
+    """A request counts nothing: what /dataset states is what the version's dataset.json says."""
+    import shutil
+
+    from peerkg.web import create_app
+
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    backend = backends.open(built)
+    directory = exports.location(data, backend.version())
+    exports.ensure(backend, directory, built)
+    kept = (directory / "dataset.json").read_text()
+    (directory / "dataset.json").write_text(kept.replace(f'"triples": {dataset.load(directory).stats["triples"]},', '"triples": 1234567,'))
+    client = create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
+    response = client.get("/dataset?format=ttl")
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format="turtle")
+    assert set(graph.objects(None, VOID.triples)) >= {Literal(1234567, datatype=XSD.integer)}

@@ -2,7 +2,9 @@
 
 ``gather(run, queries_dir, version)`` asks the store for the facts, through ``run`` so that the web app can
 use its killable query processes (``backend_runner`` runs them on a backend directly);
-``describe(facts, exports, urls)`` turns them into an rdflib graph. The static part (title, description,
+``describe(facts, exports, urls)`` turns them into an rdflib graph. The facts of a version are gathered
+when it is published and kept beside its downloads (``save``, ``load``): counting every class and
+property of a large graph takes seconds, too long for a request. The static part (title, description,
 licence, creator) is Turtle in ``web/dataset.ttl``, read with the description's URL as base. Every node has
 an IRI: the dataset, its class and property partitions, its distributions and their checksums are
 fragments of the description's URL.
@@ -27,6 +29,7 @@ from .iris import DCAT, IANA_MEDIA_TYPES, PREFIXES, SPDX, VOID
 
 STATIC = Path(__file__).parent / "web" / "dataset.ttl"
 VOID_FIELDS = ("triples", "entities", "distinctSubjects", "distinctObjects", "classes", "properties")
+FACTS = "dataset.json"  # in the version's export directory
 FORMAT_LABELS = {
     "turtle": "Turtle", "ntriples": "N-Triples", "nquads": "N-Quads", "trig": "TriG", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
 }
@@ -81,6 +84,33 @@ def gather(run: Runner, queries_dir: Path, version: str) -> Facts:
         modified=Literal(modified[0]["ended"], datatype=XSD.dateTime) if modified else None,
         examples=tuple(row["example"] for row in _select(run, text("example_resources"))),
         sources=sources,
+    )
+
+
+def save(facts: Facts, directory: Path) -> None:
+    """Keep ``facts`` in ``directory`` (JSON, the source articles as N-Triples)."""
+    kept = {
+        "version": facts.version, "stats": facts.stats, "classes": facts.classes, "properties": facts.properties,
+        "modified": None if facts.modified is None else str(facts.modified), "examples": facts.examples,
+        "sources": facts.sources.serialize(format="nt"),
+    }
+    (Path(directory) / FACTS).write_text(json.dumps(kept, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def load(directory: Path) -> Facts | None:
+    """The facts kept in ``directory``; None when its version was published without them."""
+    try:
+        kept = json.loads((Path(directory) / FACTS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return Facts(
+        version=kept["version"],
+        stats=kept["stats"],
+        classes=tuple((iri, n) for iri, n in kept["classes"]),
+        properties=tuple((iri, n) for iri, n in kept["properties"]),
+        modified=None if kept["modified"] is None else Literal(kept["modified"], datatype=XSD.dateTime),
+        examples=tuple(kept["examples"]),
+        sources=Graph().parse(data=kept["sources"], format="nt"),
     )
 
 

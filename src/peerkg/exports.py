@@ -6,6 +6,10 @@ One export directory holds::
     ontology/peerkg.ttl   shapes/*.ttl   queries/*.rq
     SHA256SUMS            (sha256sum format, over every other file)
 
+A version's export, written when it is published, also holds what its pages read instead of querying the
+whole graph on a request (not downloads, so not in SHA256SUMS): ``dataset.json``, the dataset
+description's facts (``peerkg.dataset``), and ``resources.txt``, its resources (``peerkg.resource_list``).
+
 Triple formats (Turtle, N-Triples, RDF/XML) hold the union of the named graphs, each triple once; quad
 formats (N-Quads, TriG, JSON-LD) hold every named graph. The same store gives byte-identical files:
 pyoxigraph's dumps are deterministic for the same content, and gzip gets no time stamp and no file name.
@@ -26,7 +30,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import formats
+from . import formats, resource_list
+from .backends import Limits
 from .config import Settings
 from .errors import PeerkgError, UserInputError
 
@@ -37,6 +42,8 @@ STALE_STAGING_SECONDS = 3600  # a staging directory this old was left by a kille
 STEM = "peerkg"
 SUMS = "SHA256SUMS"
 GZIP = "application/gzip"
+# The publisher's own reads of the whole graph: bounded by the job, not by a client's limits.
+LIMITS = Limits(timeout=3600.0, max_bytes=2**40)
 MEDIA_TYPES = {f.suffix: f.media_type for f in formats.RDF.values()} | {"gz": GZIP, "rq": "application/sparql-query"}
 
 
@@ -67,8 +74,10 @@ def media_type(path: str) -> str:
     return MEDIA_TYPES[suffix]
 
 
-def write(store, directory: Path, settings: Settings | None = None, *, replace: bool = True) -> list[Export]:
-    """Write every file of ``store``'s export into ``directory``, atomically, and list them.
+def write(store, directory: Path, settings: Settings | None = None, *, replace: bool = True,
+          published: bool = False) -> list[Export]:
+    """Write every file of ``store``'s export into ``directory``, atomically, and list them; with
+    ``published``, also what the version's pages read (the dataset's facts, its resources).
 
     An existing export in ``directory`` is replaced (``replace``), or kept and listed (not ``replace``:
     then two processes racing to write the same version both end up with the complete set). A
@@ -81,6 +90,8 @@ def write(store, directory: Path, settings: Settings | None = None, *, replace: 
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=directory.parent))
     try:
         _fill(store, staging, settings)
+        if published:
+            _products(store, staging, settings)
         staging.chmod(0o755)
         _move_into_place(staging, directory, replace)
     finally:
@@ -92,7 +103,7 @@ def ensure(backend, directory: Path, settings: Settings | None = None) -> list[E
     """The export of what ``backend`` publishes in ``directory``, written first if it is not there yet."""
     if (directory / SUMS).is_file():
         return read(directory)
-    return write(backend, directory, settings, replace=False)
+    return write(backend, directory, settings, replace=False, published=True)
 
 
 def location(data_dir: Path, version: str) -> Path:
@@ -172,6 +183,15 @@ def _fill(store, staging: Path, settings: Settings) -> None:
             put(f"{folder.name}/{path.name}", path.read_bytes())
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {path}\n" for path, data in written)
     (staging / SUMS).write_text(sums, encoding="utf-8")
+
+
+def _products(backend, staging: Path, settings: Settings) -> None:
+    from . import dataset  # here: it reads this module's Export (a cycle at import time)
+
+    log.info("listing the resources and gathering the dataset's facts")
+    resource_list.write(backend, staging, settings.queries_dir, LIMITS)
+    facts = dataset.gather(dataset.backend_runner(backend, LIMITS), settings.queries_dir, backend.version())
+    dataset.save(facts, staging)
 
 
 def _gzip(data: bytes) -> bytes:

@@ -1,7 +1,8 @@
 """``/dataset`` and ``/.well-known/void``: the dataset described in VoID and DCAT, by negotiation.
 
 The description is built once per store version and URL root (its IRIs are the server's as the client
-reached it); its queries run in the app's killable query processes, like the service description's.
+reached it), from the facts gathered when the version was published (or, without them, by queries in the
+app's killable query processes, like the service description's).
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ def _description() -> tuple[Graph, dict]:
 
 
 def _build() -> tuple[Graph, dict]:
-    facts = description.gather(_run, Path(current_app.config["QUERIES_DIR"]), kg.version())
-    _, files = downloads.listing()
+    _, files = downloads.listing()  # first: a version published without its downloads gets them, facts too
+    facts = description.load(kg.products()) or description.gather(_run, Path(current_app.config["QUERIES_DIR"]), kg.version())
     urls = description.Urls(
         description=url_for("dataset.describe", _external=True),
         landing_page=request.url_root,

@@ -1,8 +1,8 @@
 """``/download/``: the dataset's files, written once per version and served with exact media types.
 
 The files (``peerkg.exports``) are in ``<DATA_DIR>/downloads/<version>/``: the CLI writes them when it
-publishes a version (build, ingest, import, revert); a version published otherwise gets them on its first
-request. They are renamed into place whole: two workers racing both serve the complete set, and a
+publishes a version (build, ingest, import, revert), and a request only reads their SHA256SUMS; a version
+published otherwise gets them on its first request. They are renamed into place whole: two workers racing both serve the complete set, and a
 half-written export is never served. A file's ETag is its SHA-256.
 """
 
@@ -28,17 +28,22 @@ def listing() -> tuple[Path, list[exports.Export]]:
     version = kg.version()
     cached = kg.cache().get(version, ("downloads",))
     if cached is None:
-        directory = exports.location(Path(current_app.config["DATA_DIR"]), version)
-        try:
-            with _writing:  # written in a query process: the web worker never opens a store itself
-                files = kg.call("peerkg.exports:ensure", directory, kg.settings(), what="export",
-                                timeout=current_app.config["EXPORT_TIMEOUT"])
-        except OSError as error:
-            raise PeerkgError(f"cannot write the downloads into {directory.parent}: {error.strerror}", status=503) from None
-        cached = (directory, files)
+        directory = kg.products()
+        cached = (directory, exports.read(directory) if (directory / exports.SUMS).is_file() else _write(directory))
         kg.cache().put(version, ("downloads",), cached)
-        exports.prune(Path(current_app.config["DATA_DIR"]), keep=version)
     return cached
+
+
+def _write(directory: Path) -> list[exports.Export]:
+    """The export of a version published without one (by another program, or a web commit)."""
+    try:
+        with _writing:  # written in a query process: the web worker never opens a store itself
+            files = kg.call("peerkg.exports:ensure", directory, kg.settings(), what="export",
+                            timeout=current_app.config["EXPORT_TIMEOUT"])
+    except OSError as error:
+        raise PeerkgError(f"cannot write the downloads into {directory.parent}: {error.strerror}", status=503) from None
+    exports.prune(Path(current_app.config["DATA_DIR"]), keep=kg.version())
+    return files
 
 
 def url(export: exports.Export) -> str:
