@@ -39,6 +39,7 @@ TRIPLES_PER_STUDY = 30
 PAGES = [(path, path) for path in ("/", "/dataset", "/download/", "/evidence-map", "/queries", "/queries/table3",
                                    "/id/work/mowbray-1996", "/id/study/mowbray-1996")]
 PAGES.append(("/id/study/study-0-2024", "/id/study/mowbray-1998"))  # a small study's page
+PAGES.append(("/id/study/no-such-2024",) * 2)  # a 404, which names the IRIs beside the missing one
 QUERIES = ["table3", "role_activities", "evidence_map"]
 
 
