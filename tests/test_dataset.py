@@ -271,7 +271,7 @@ def test_a_published_export_keeps_the_facts_and_resources_outside_its_checksums(
 
 
 def test_the_page_reads_the_facts_kept_at_publishing(built, tmp_path):
-    """A request counts nothing: what /dataset states is what the version's dataset.json says."""
+    """A request counts nothing: what /dataset and the home page state is what the version's dataset.json says."""
     import shutil
 
     from peerkg.web import create_app
@@ -288,3 +288,4 @@ def test_the_page_reads_the_facts_kept_at_publishing(built, tmp_path):
     assert response.status_code == 200
     graph = Graph().parse(data=response.data, format="turtle")
     assert set(graph.objects(None, VOID.triples)) >= {Literal(1234567, datatype=XSD.integer)}
+    assert "<strong>1,234,567</strong> distinct triples" in client.get("/").text  # and so does the home page

@@ -91,8 +91,8 @@ def _description() -> tuple[Graph, dict]:
 
 
 def _build() -> tuple[Graph, dict]:
-    _, files = downloads.listing()  # first: a version published without its downloads gets them, facts too
-    facts = description.load(kg.products()) or description.gather(_run, Path(current_app.config["QUERIES_DIR"]), kg.version())
+    _, files = downloads.listing()
+    facts = gathered()
     urls = description.Urls(
         description=url_for("dataset.describe", _external=True),
         landing_page=request.url_root,
@@ -101,6 +101,16 @@ def _build() -> tuple[Graph, dict]:
     )
     graph = description.describe(facts, files, urls)
     return graph, _page(graph, facts, files, urls)
+
+
+def gathered() -> description.Facts:
+    """The facts of this request's version, as gathered when it was published (made once per version)."""
+    return kg.per_version("peerkg.facts", _facts)
+
+
+def _facts() -> description.Facts:
+    downloads.listing()  # a version published without its downloads gets them now, and its facts with them
+    return description.load(kg.products()) or description.gather(_run, Path(current_app.config["QUERIES_DIR"]), kg.version())
 
 
 def _run(query: str, result_format: str, substitutions: tuple = ()) -> bytes:
