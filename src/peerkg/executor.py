@@ -77,7 +77,12 @@ def execute(store: ox.Store, query: Query, max_bytes: int) -> bytes:
         use_default_graph_as_union=query.union_default and not checked.has_dataset and not dataset,
         **dataset,
     )
-    return serialise(results, query.result_format, max_bytes)
+    try:
+        return serialise(results, query.result_format, max_bytes)
+    finally:
+        # pyoxigraph's results must be freed on the thread that made them; the guard's parse leaves this
+        # frame in reference cycles (pyparsing's exceptions), which the collector may free on any thread.
+        del results
 
 
 def serialise(results, result_format: str, max_bytes: int) -> bytes:
