@@ -68,16 +68,20 @@ def dump(backend, name: str) -> bytes:
 def dumps(backend, names: Iterable[str]) -> Iterator[tuple[str, bytes]]:
     """The whole dataset in each format of ``names``, in turn. The union of the named graphs that the
     triple-only formats hold is gathered once for all of them: reading every quad costs more than writing."""
-    triples = None
+    union, triples = None, None
     for name in names:
         fmt = RDF[name]
         if fmt.datasets:
             yield name, backend.dump(fmt.oxigraph, prefixes=iris.PREFIXES)
             continue
+        if union is None:
+            union = backend.dump(ox.RdfFormat.N_TRIPLES)
+        if name == "ntriples":
+            yield name, union
+            continue
         if triples is None:
             triples = ox.Store()
-            triples.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                                for q in backend.quads_for_pattern(None, None, None, None))
+            triples.bulk_load(union, format=ox.RdfFormat.N_TRIPLES)
         yield name, triples.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph(), **_prefixes(fmt))
 
 

@@ -62,7 +62,8 @@ class Backend(Protocol):
     def fingerprint(self) -> str | None:
         """The input fingerprint the published version was built from (``build --if-needed``)."""
 
-    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes: ...
+    def dump(self, format: ox.RdfFormat, graph: ox.NamedNode | None = None, prefixes: dict | None = None) -> bytes:
+        """One named graph in ``format``; None: every graph, or for a triple format their union, each triple once."""
 
     def writer(self) -> AbstractContextManager:
         """Held by whoever publishes (a build, a commit): one at a time."""
