@@ -148,6 +148,17 @@ class TooManyRequests(PeerkgError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class NotReady(PeerkgError):
+    """What is asked for is being made: a new version's downloads while the job that publishes it writes them."""
+
+    status = 503
+    title = "Service Unavailable"
+
+    def __init__(self, message: str, retry_after: int = 10):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def revive(kind: str, status: int, title: str, message: str, details: dict) -> PeerkgError:
     """An error raised in a worker process, rebuilt in the caller as its own class (they do not all pickle:
     their constructors take other arguments)."""

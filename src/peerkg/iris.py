@@ -317,11 +317,11 @@ def curated_graph(name: str) -> URIRef:
     return URIRef(prefix + name)
 
 
-def posted_graph(slug_header: str | None, body: bytes) -> URIRef:
+def posted_graph(slug_header: str | None, body: bytes | None = None, *, sha256: str | None = None) -> URIRef:
     """The curated graph the server names for a POST to the graph store itself (no ``?graph=``): the client's
-    ``Slug`` header as a name when it gives one, else the first 16 hex digits of the body's SHA-256, so the
-    same submission always gets the same IRI."""
-    name = slug(slug_header or "") or "posted-" + hashlib.sha256(body).hexdigest()[:16]
+    ``Slug`` header as a name when it gives one, else the first 16 hex digits of the body's SHA-256 (or of
+    ``sha256``, a body's digest computed as it was read from disk), so the same submission always gets the same IRI."""
+    name = slug(slug_header or "") or "posted-" + (sha256 or hashlib.sha256(body).hexdigest())[:16]
     return curated_graph(name)
 
 

@@ -37,3 +37,21 @@ def confine(memory_bytes: int | None) -> None:
         # Fail closed: without the filter, this process must not run untrusted work.
         raise PeerkgError(f"cannot confine the worker process (seccomp): {problem}; peerkg needs Linux with libseccomp") from None
 
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel kill this process (SIGKILL) when the thread that started it ends, so that a job's
+    processes never outlive the server that started them; ``parent``: the pid that started it, checked
+    after the call, since that parent may have ended before it."""
+    import ctypes
+    import os
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise PeerkgError(f"cannot tie this process to its parent (prctl): {os.strerror(ctypes.get_errno())}")
+    if os.getppid() != (parent or os.getppid()) or os.getppid() == 1:
+        os._exit(1)  # the parent ended before the call: nobody is left to ask for this work
+

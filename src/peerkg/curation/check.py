@@ -8,6 +8,7 @@ constraints see what they need. Only results about nodes the submission mentions
 
 from __future__ import annotations
 
+import logging
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -36,6 +37,8 @@ CLASS_COMPONENT = str(SH.ClassConstraintComponent)
 DATATYPE_COMPONENT = str(SH.DatatypeConstraintComponent)
 IN_COMPONENT = str(SH.InConstraintComponent)
 MIN_INCLUSIVE_COMPONENT = str(SH.MinInclusiveConstraintComponent)
+
+log = logging.getLogger(__name__)
 
 
 class Context(Protocol):
@@ -84,6 +87,7 @@ def validate_document(backend, data: bytes, format_name: str, name: str, setting
     summary and the W3C report in Turtle. Run in a confined worker process: the input is untrusted."""
     submitted = submissions.parse(data, formats.RDF[format_name], name)
     context = backend if backend.version() is not None else None
+    log.info("validating %s triples in context", f"{len(submitted.triples):,}")
     shapes_graph, ontology = rules.load(settings)
     result = check(submitted, context, shapes_graph, ontology)
     return reports.summarize(result, submitted), result.graph.serialize(format="turtle")
@@ -190,14 +194,16 @@ def _suggest(result: shapes.Result, shapes_graph: Graph, candidates: _Candidates
         scope = value.rsplit("/", 1)[0] + "/"
         near = [iri for iri in pool if iri.startswith(scope)] or list(pool)
         limit = max(2, len(value.rsplit("/", 1)[-1]) // 4)  # edits allowed: more for longer keys
-        matches = process.extract(value, near, scorer=DamerauLevenshtein.distance, limit=3, score_cutoff=limit)
+        # Sorted first: the pool's order follows set iteration, which differs between processes (hash seeds),
+        # and ties must come out the same in every process (a job's report equals the request's).
+        matches = process.extract(value, sorted(near), scorer=DamerauLevenshtein.distance, limit=3, score_cutoff=limit)
         if matches:
             return "did you mean " + " or ".join(f"<{iri}>" + (f" ({pool[iri]})" if pool[iri] else "") for iri, _, _ in matches) + "?"
         return None
     if value is None and expected is not None:  # a literal where a concept's IRI belongs
         pool = candidates.of_class(str(expected))
-        by_label = {label.lower(): iri for iri, label in pool.items() if label}
-        match = process.extractOne(_literal_text(result.value).lower(), list(by_label), scorer=fuzz.ratio, score_cutoff=60)
+        by_label = {label.lower(): iri for iri, label in sorted(pool.items()) if label}
+        match = process.extractOne(_literal_text(result.value).lower(), sorted(by_label), scorer=fuzz.ratio, score_cutoff=60)
         if match:
             iri = by_label[match[0]]
             return f"did you mean <{iri}> ({pool[iri]})? Use the IRI, not a label."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -52,9 +53,10 @@ class Commit:
 
 
 def commit(settings: Settings, operation: Operation, graph: URIRef, submission: Submission | None, agent: str,
-           exclusive: bool = False, backend=None) -> Commit:
+           exclusive: bool = False, backend=None, announce: Callable[[str], None] | None = None) -> Commit:
     """Validate ``submission`` in context and apply ``operation`` to curated ``graph``, all or nothing;
-    ``exclusive``: only if the graph does not exist yet (a graph the server names, 409 otherwise)."""
+    ``exclusive``: only if the graph does not exist yet (a graph the server names, 409 otherwise);
+    ``announce`` is told the new version's name just before it is published (``jobs.Announce``)."""
     started = dt.datetime.now(dt.timezone.utc)
     target_graph = ox.NamedNode(str(graph))
     current = backend or backends.open(settings)
@@ -84,6 +86,8 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
         shapes.validate(entry, shapes_graph, ontology)  # the log passes the gate like every other triple
         log_graph = ox.NamedNode(str(iris.curation_log()))
         changes = [*quads, *(ox.Quad(t.subject, t.predicate, t.object, log_graph) for t in _oxigraph_triples(entry))]
+        if announce is not None:
+            announce(version)
         current.change(version, target_graph if operation is not Operation.POST else None, changes,
                        removed_graph=target_graph if operation is Operation.DELETE else None)
         crash_point("published")
@@ -92,13 +96,14 @@ def commit(settings: Settings, operation: Operation, graph: URIRef, submission: 
 
 
 def commit_document(backend, settings: Settings, operation: Operation, graph: str, data: bytes | None,
-                    format_name: str | None, name: str, agent: str, exclusive: bool = False) -> Commit:
+                    format_name: str | None, name: str, agent: str, exclusive: bool = False,
+                    announce: Callable[[str], None] | None = None) -> Commit:
     """``commit`` of a document still to be parsed: what the web app runs in a confined worker process
     (the input is untrusted, and the web worker never opens a store). A refused submission's error carries
     the report's summary, which pickles."""
     submitted = submissions.parse(data, formats.RDF[format_name], name) if data is not None else None
     try:
-        done = commit(settings, operation, URIRef(graph), submitted, agent, exclusive, backend=backend)
+        done = commit(settings, operation, URIRef(graph), submitted, agent, exclusive, backend=backend, announce=announce)
     except ValidationFailed as failure:
         raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
     return replace(done, report=None)

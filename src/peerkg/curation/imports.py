@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class Outcome:
     triples: int
     data: bytes | None = None  # a dry run's triples, in the format asked for
     commit: str | None = None  # the commit's IRI
+    version: str | None = None  # the version the commit published
     created: bool = False
     unchanged: bool = False  # the graph held exactly these triples: nothing was committed
     report: dict | None = field(default=None, repr=False)
@@ -88,8 +90,10 @@ def read(settings: Settings, files: list[tuple[str, bytes]], kind: str | None, v
 
 
 def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None = None, graph_name: str | None = None,
-        dry_run: bool = False, fmt: str = "turtle", agent: str = "curator", backend=None) -> Outcome:
-    """Read, match, validate in context and (unless ``dry_run``) commit ``files`` as one curated graph."""
+        dry_run: bool = False, fmt: str = "turtle", agent: str = "curator", backend=None,
+        announce: Callable[[str], None] | None = None) -> Outcome:
+    """Read, match, validate in context and (unless ``dry_run``) commit ``files`` as one curated graph
+    (``announce``: as for ``commit.commit``)."""
     target = graph_for(files, graph_name)
     backend = backend or backends.open(settings)
     context = backend if backend.version() is not None else None
@@ -122,19 +126,20 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
         return outcome
     log.info("validating and committing %d triples into %s", outcome.triples, target)
     try:
-        done = commits.commit(settings, commits.Operation.PUT, target, submitted, agent, backend=backend)
+        done = commits.commit(settings, commits.Operation.PUT, target, submitted, agent, backend=backend, announce=announce)
     except ValidationFailed as failure:
         raise failure.with_details(report=reports.summarize(failure.report, submitted)) from None
-    outcome.commit, outcome.created = done.iri, done.created
+    outcome.commit, outcome.created, outcome.version = done.iri, done.created, done.version
     return outcome
 
 
 def import_documents(backend, settings: Settings, files: list[tuple[str, bytes]], kind: str | None, graph_name: str | None,
-                     dry_run: bool, fmt: str, agent: str) -> Outcome:
+                     dry_run: bool, fmt: str, agent: str, announce: Callable[[str], None] | None = None) -> Outcome:
     """``run`` as the web app calls it, in a confined worker process (the files are untrusted, and the web
     worker never opens a store); a refused import's error carries the report's summary, which pickles."""
     try:
-        return run(settings, files, kind=kind, graph_name=graph_name, dry_run=dry_run, fmt=fmt, agent=agent, backend=backend)
+        return run(settings, files, kind=kind, graph_name=graph_name, dry_run=dry_run, fmt=fmt, agent=agent, backend=backend,
+                   announce=announce)
     except ValidationFailed as failure:
         failure.report = None
         raise
@@ -148,6 +153,19 @@ def _serialise(triples: list[ox.Triple], graph: iris.URIRef, fmt: str) -> bytes:
         return ox.serialize(quads, format=rdf.oxigraph, **({"prefixes": iris.PREFIXES} if fmt == "trig" else {}))
     kwargs = {"prefixes": iris.PREFIXES} if fmt in ("turtle", "rdfxml") else {}
     return ox.serialize(triples, format=rdf.oxigraph, **kwargs)
+
+
+def summary(outcome: Outcome) -> dict:
+    """The outcome as plain data: what ``POST /import`` answers in JSON."""
+    return {
+        "graph": outcome.graph,
+        "result": "dry run" if outcome.data is not None else "unchanged" if outcome.unchanged else
+                  "created" if outcome.created else "replaced",
+        "commit": "unchanged" if outcome.unchanged else outcome.commit,
+        "triples": outcome.triples,
+        "documents": [{"file": d.name, "kind": d.kind, "triples": d.triples, "sha256": d.sha256} for d in outcome.documents],
+        "matches": outcome.decisions,
+    }
 
 
 def text(outcome: Outcome) -> str:

@@ -13,8 +13,8 @@ from .. import formats
 from ..config import Settings
 from ..errors import PeerkgError
 from .. import sandbox
-from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, health, httpcache, imports, kg, problems,
-               request_body, resources, security, site, sitemap, sparql)
+from . import (canned, cors, curation, dataset, downloads, editor, evidence_map, health, httpcache, imports, jobs, kg,
+               problems, request_body, resources, security, site, sitemap, sparql)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,12 +44,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         QUERIES_PER_CLIENT=int(os.environ.get("PEERKG_QUERIES_PER_CLIENT", 4)),  # 0: no cap
         SLOTS_DIR=os.environ.get("PEERKG_SLOTS_DIR"),  # shared by a server's workers; None: one of the app's own
         SITEMAP_MAX_URLS=int(os.environ.get("PEERKG_SITEMAP_URLS", sitemap.MAX_URLS)),  # URLs per sitemap file
+        # Work that outlasts a request (web/jobs.py): bodies past JOB_BYTES, or Prefer: respond-async.
+        JOB_BYTES=int(os.environ.get("PEERKG_JOB_BYTES", sandbox.MiB)),
+        JOB_MAX_BYTES=int(os.environ.get("PEERKG_JOB_MAX_BYTES", 1024 * sandbox.MiB)),  # a job's body, spooled to disk
+        JOBS=int(os.environ.get("PEERKG_JOBS", 2)),  # running at once, across the server's workers
+        JOB_TIMEOUT=float(os.environ.get("PEERKG_JOB_TIMEOUT", 3600)),
+        JOB_MEMORY_BYTES=int(os.environ.get("PEERKG_JOB_MEMORY_MB", 4096)) * sandbox.MiB or None,
+        JOB_KEEP_SECONDS=float(os.environ.get("PEERKG_JOB_KEEP_SECONDS", 86400)),  # a finished job, then pruned
     )
     if test_config:
         app.config.from_mapping(test_config)
     kg.install(app)
     Compress(app)
     app.before_request(request_body.reject)
+    app.before_request(jobs.allow_large_bodies)
     app.after_request(cors.allow_reads)
     app.after_request(security.add_headers)
     app.register_blueprint(sparql.bp)
@@ -64,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     curation.install(app)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(jobs.bp)
     app.register_error_handler(PeerkgError, problems.render)
     app.register_error_handler(HTTPException, problems.from_http)
     if app.config.get("TRUSTED_PROXIES"):
@@ -75,5 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     backend = app.extensions["peerkg.backend"]
     app.wsgi_app = httpcache.ResponseCache(app.wsgi_app, backend.version, app.extensions["peerkg.cache"])
     app.wsgi_app = kg.Pinned(app.wsgi_app, backend)
-    app.wsgi_app = request_body.BodyReader(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["BODY_TIMEOUT"])
+    app.wsgi_app = request_body.BodyReader(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"], app.config["BODY_TIMEOUT"],
+                                           job_bytes=app.config["JOB_BYTES"], job_max_bytes=app.config["JOB_MAX_BYTES"],
+                                           spool=lambda: jobs.store_of(app.config).spool())
     return app

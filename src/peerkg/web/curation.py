@@ -12,7 +12,7 @@ from .. import formats, iris
 from ..errors import NotFound, Refused, SubmissionSyntaxError, UnsupportedMediaType, UserInputError
 from ..formats import RdfFormat
 from ..curation import commit, report, submission, tokens
-from . import kg, negotiation
+from . import jobs, kg, negotiation
 
 bp = Blueprint("curation", __name__)
 
@@ -33,6 +33,10 @@ def validate() -> Response:
     from_form = request.mimetype in FORM_TYPES
     wanted = negotiation.prefers(*(("text/html", *REPORT_TYPES) if from_form else REPORT_TYPES))
     text = request.form.get("text", "") if from_form else ""
+    if jobs.wanted():  # a large body, or Prefer: respond-async
+        data, fmt, name = _form_document(kept=True) if from_form else _body_document(kept=True)
+        return jobs.submit("validation", {"format": fmt.name, "name": name}, [(name, data)],
+                           page="validate" if wanted == "text/html" else None)
     data, fmt, name = _form_document() if from_form else _body_document()
     try:
         summary, w3c_report = _in_worker("peerkg.curation.check:validate_document", data, fmt.name, name, kg.settings())
@@ -63,12 +67,13 @@ def _page(summary: dict | None, problem: dict | None, text: str, status: int) ->
     return _no_store(response)
 
 
-def _form_document() -> tuple[bytes, RdfFormat, str]:
-    """The form's upload, else its text box; the format from the form's choice, else the file suffix."""
+def _form_document(kept: bool = False) -> tuple[bytes, RdfFormat, str]:
+    """The form's upload, else its text box; the format from the form's choice, else the file suffix;
+    ``kept``: the upload as the form parser kept it (for a job to save), not read into memory."""
     upload = request.files.get("file")
     chosen = request.form.get("format") or None
     if upload is not None and upload.filename:
-        data, name = upload.read(), upload.filename
+        data, name = upload if kept else upload.read(), upload.filename[:200]
     elif request.form.get("text", "").strip():
         data, name = request.form["text"].encode("utf-8"), "pasted text"
     else:
@@ -81,10 +86,10 @@ def _form_document() -> tuple[bytes, RdfFormat, str]:
     return data, fmt, name
 
 
-def _body_document() -> tuple[bytes, RdfFormat, str]:
+def _body_document(kept: bool = False) -> tuple[bytes, RdfFormat, str]:
     if not request.content_type:
         raise UnsupportedMediaType("say what the body is written in with a Content-Type header (text/turtle…)")
-    return request.get_data(), submission.format_for(media_type=request.content_type), "request body"
+    return jobs.body() if kept else request.get_data(), submission.format_for(media_type=request.content_type), "request body"
 
 
 def _no_store(response: Response) -> Response:
@@ -105,7 +110,7 @@ def graph_store() -> Response:
     curator = current_app.config["TOKENS"].curator(request.headers.get("Authorization"))
     kg.require_writable()
     if creating:
-        target = str(iris.posted_graph(request.headers.get("Slug"), request.get_data()))
+        target = str(iris.posted_graph(request.headers.get("Slug"), sha256=jobs.body_sha256()))
     if target is None or not iris.is_curated_graph(target):
         raise Refused(f"only curated graphs can be written: use ?graph={iris.graph(iris.CURATED)}<name>; the seed "
                       "graphs are rebuilt from the seeds and the default graph is their union")
@@ -118,9 +123,21 @@ def graph_store() -> Response:
         if fmt.datasets and fmt.name != "jsonld":
             raise UnsupportedMediaType(f"{fmt.media_type} holds named graphs; send the graph's triples as "
                                                   "text/turtle, application/n-triples, application/ld+json or application/rdf+xml")
+    name = request.headers.get("Slug", "request body")[:200]
+    if jobs.wanted():  # a large body, or Prefer: respond-async
+        args = {"operation": request.method, "graph": str(graph), "format": fmt.name if fmt else None, "name": name,
+                "exclusive": creating}
+        return jobs.submit("commit", args, [] if fmt is None else [(name, jobs.body())], curator=curator, token_needed=True)
+    if fmt is not None:
         data = request.get_data()
-    done = _in_worker("peerkg.curation.commit:commit_document", kg.settings(), commit.Operation(request.method), str(graph),
-                      data, fmt.name if fmt else None, request.headers.get("Slug", "request body")[:200], curator, creating)
+    publisher = jobs.publisher()  # writes the new version's downloads once it is published, off this request
+    try:
+        done = _in_worker("peerkg.curation.commit:commit_document", kg.settings(), commit.Operation(request.method), str(graph),
+                          data, fmt.name if fmt else None, name, curator, creating, jobs.announce(publisher))
+    except BaseException:
+        jobs.discard(publisher)
+        raise
+    jobs.launch(publisher)
     if done.created and request.method != "DELETE":
         response = Response(status=201)
         response.headers["Location"] = url_for("curation.graph_store", graph=done.graph, _external=False)

@@ -2,7 +2,8 @@
 
 The description is built once per store version and URL root (its IRIs are the server's as the client
 reached it), from the facts gathered when the version was published (or, without them, by queries in the
-app's killable query processes, like the service description's).
+app's killable query processes, like the service description's). While the job publishing a version is
+still writing its downloads, the description has no distributions yet and is not kept: a page, not a 503.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDFS, SDO
 
 from .. import dataset as description
 from .. import formats, guard
-from ..errors import UserInputError
+from ..errors import NotReady, UserInputError
 from ..backends import Query
 from ..iris import VOID
 from . import downloads, kg, pages
@@ -75,6 +76,8 @@ def _choose() -> str:
 
 def schema_org() -> str:
     """The same description as schema.org JSON-LD, for the home page (mapped by ``schema_org.rq``)."""
+    if _files() is None:
+        return _schema_org()
     return kg.per_version("peerkg.schema_org", _schema_org)
 
 
@@ -87,11 +90,21 @@ def _schema_org() -> str:
 
 def _description() -> tuple[Graph, dict]:
     """The graph and the HTML page's values, made once per (store version, URL root)."""
-    return kg.per_version("peerkg.dataset", _build)
+    files = _files()
+    if files is None:
+        return _build(())
+    return kg.per_version("peerkg.dataset", lambda: _build(files))
 
 
-def _build() -> tuple[Graph, dict]:
-    _, files = downloads.listing()
+def _files() -> list | None:
+    """The version's download files; None while its publishing job writes them (waited for a while first)."""
+    try:
+        return downloads.listing()[1]
+    except NotReady:
+        return None
+
+
+def _build(files) -> tuple[Graph, dict]:
     facts = gathered()
     urls = description.Urls(
         description=url_for("dataset.describe", _external=True),
@@ -109,7 +122,9 @@ def gathered() -> description.Facts:
 
 
 def _facts() -> description.Facts:
-    downloads.listing()  # a version published without its downloads gets them now, and its facts with them
+    # A version published without its downloads gets them now, and its facts with them; while its job is
+    # still writing them, the facts are counted by queries instead.
+    _files()
     return description.load(kg.products()) or description.gather(_run, Path(current_app.config["QUERIES_DIR"]), kg.version())
 
 

@@ -1,41 +1,71 @@
 """``/download/``: the dataset's files, written once per version and served with exact media types.
 
-The files (``peerkg.exports``) are in ``<DATA_DIR>/downloads/<version>/``: the CLI writes them when it
-publishes a version (build, ingest, import, revert), and a request only reads their SHA256SUMS; a version
-published otherwise gets them on its first request. They are renamed into place whole: two workers racing both serve the complete set, and a
-half-written export is never served. A file's ETag is its SHA-256.
+The files (``peerkg.exports``) are in ``<DATA_DIR>/downloads/<version>/``: whoever publishes a version
+writes them (the CLI's build, ingest, import and revert; on the web, the job that commits, or the publish
+job a commit in a request starts), and a request only reads their SHA256SUMS. While a job writes them, a
+request waits for them a bounded time (``PUBLISH_WAIT``), then answers 503 with Retry-After; a version
+nobody publishes (another program published it without them) gets them on its first request. They are
+renamed into place whole: two workers racing both serve the complete set, and a half-written export is
+never served. A file's ETag is its SHA-256.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from threading import Lock
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
-from .. import exports
-from ..errors import NotFound, PeerkgError
+from .. import exports, jobs
+from ..errors import NotFound, NotReady, PeerkgError
 from . import kg
 from .negotiation import prefers
 
 bp = Blueprint("downloads", __name__)
 
+PUBLISH_WAIT = 15.0  # seconds a request waits for a publishing job (the seeds' version takes a few)
+POLL_SECONDS = 0.25
+
 _writing = Lock()
 
 
 def listing() -> tuple[Path, list[exports.Export]]:
-    """The export directory of the version served now, and its files; written on first use."""
+    """The export directory of the version served now, and its files; waited for while a job writes them
+    (``NotReady`` past ``PUBLISH_WAIT``), written here when nobody does."""
     version = kg.version()
     cached = kg.cache().get(version, ("downloads",))
     if cached is None:
         directory = kg.products()
+        if not (directory / exports.SUMS).is_file():
+            _wait_for_publisher(directory, version)
         cached = (directory, exports.read(directory) if (directory / exports.SUMS).is_file() else _write(directory))
         kg.cache().put(version, ("downloads",), cached)
     return cached
 
 
+def _wait_for_publisher(directory: Path, version: str) -> None:
+    """Until the job publishing ``version`` has written its downloads, or is over, or ``PUBLISH_WAIT`` is
+    up (then 503: writing them a second time in this request could take minutes). Once per request."""
+    if g.get("peerkg_publishing") == version:
+        raise NotReady(g.peerkg_publishing_message)
+    box = jobs.Jobs(current_app.config["DATA_DIR"])
+    deadline, checked = time.monotonic() + PUBLISH_WAIT, 0.0
+    while not (directory / exports.SUMS).is_file():
+        if time.monotonic() - checked >= 1.0:  # the job's state is a few files to read: not at every poll
+            if box.publisher(version) is None:
+                return
+            checked = time.monotonic()
+        if time.monotonic() >= deadline:
+            g.peerkg_publishing, g.peerkg_publishing_message = version, (
+                f"the downloads of version {version} are being written by the job that published it; they are "
+                f"served as soon as they are complete: try again in {jobs.RETRY_AFTER} seconds")
+            raise NotReady(g.peerkg_publishing_message, retry_after=jobs.RETRY_AFTER)
+        time.sleep(POLL_SECONDS)
+
+
 def _write(directory: Path) -> list[exports.Export]:
-    """The export of a version published without one (by another program, or a web commit)."""
+    """The export of a version published without one, by a program that did not write it."""
     try:
         with _writing:  # written in a query process: the web worker never opens a store itself
             files = kg.call("peerkg.exports:ensure", directory, kg.settings(), what="export",

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from .. import readers
 from ..curation import imports
 from ..errors import SeedError, UnsupportedMediaType, UserInputError
-from . import kg, negotiation
+from . import jobs, kg, negotiation
 
 bp = Blueprint("imports", __name__)
 
@@ -29,7 +29,8 @@ def upload() -> Response:
     fields = request.form if from_form else request.args
     curator = current_app.config["TOKENS"].curator(_authorization(from_form))
     kg.require_writable()
-    files = _form_files() if from_form else [_body_file()]
+    as_job = jobs.wanted()  # a large body, or Prefer: respond-async
+    files = _form_files(as_job) if from_form else [_body_file(as_job)]
     kind = fields.get("kind") or DETECT
     if kind != DETECT and kind not in readers.KINDS:
         raise UnsupportedMediaType(f"unknown kind {kind[:40]!r}: use one of {', '.join(readers.KINDS)}, or {DETECT}")
@@ -37,12 +38,27 @@ def upload() -> Response:
     imports.graph_for(files, graph_name)  # several files need a graph name: refused before any work
     dry_run = fields.get("dry_run", "").lower() in YES
     media_type, fmt = negotiation.choose(True, negotiation.requested(request.args)) if dry_run else (None, "turtle")
+    if as_job:
+        page = "import" if from_form and negotiation.prefers("application/json", "text/html") == "text/html" else None
+        args = {"kind": None if kind == DETECT else kind, "graph": graph_name, "dry_run": dry_run, "format": fmt,
+                "media_type": media_type}
+        # A browser's form sent the token as a field, and its status page cannot send one: a capability URL.
+        return jobs.submit("import", args, files, curator=curator, token_needed="Authorization" in request.headers, page=page)
+    publisher = None if dry_run else jobs.publisher()  # writes the new version's downloads, off this request
     try:
         outcome = kg.call("peerkg.curation.imports:import_documents", kg.settings(), files,
                           None if kind == DETECT else kind, graph_name, dry_run, fmt,
-                          curator, what="import", timeout=current_app.config["VALIDATE_TIMEOUT"])
+                          curator, jobs.announce(publisher), what="import", timeout=current_app.config["VALIDATE_TIMEOUT"])
     except SeedError as unreadable:  # the reader's complaint about the file, naming its line, row or record
+        jobs.discard(publisher)
         raise UserInputError(unreadable.message, details=unreadable.details) from None
+    except BaseException:
+        jobs.discard(publisher)
+        raise
+    if outcome.version is None:
+        jobs.discard(publisher)
+    else:
+        jobs.launch(publisher)
     if dry_run:
         response = Response(outcome.data, mimetype=media_type)
         response.vary.add("Accept")
@@ -50,24 +66,12 @@ def upload() -> Response:
         response = Response(render_template("import.html", kinds=readers.KINDS.values(), outcome=outcome),
                             mimetype="text/html")
     else:
-        response = jsonify(summary(outcome))
+        response = jsonify(imports.summary(outcome))
     if outcome.created:
         response.status_code = 201
         response.headers["Location"] = url_for("curation.graph_store", graph=outcome.graph)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def summary(outcome: imports.Outcome) -> dict:
-    return {
-        "graph": outcome.graph,
-        "result": "dry run" if outcome.data is not None else "unchanged" if outcome.unchanged else
-                  "created" if outcome.created else "replaced",
-        "commit": "unchanged" if outcome.unchanged else outcome.commit,
-        "triples": outcome.triples,
-        "documents": [{"file": d.name, "kind": d.kind, "triples": d.triples, "sha256": d.sha256} for d in outcome.documents],
-        "matches": outcome.decisions,
-    }
 
 
 def _authorization(from_form: bool) -> str | None:
@@ -79,17 +83,18 @@ def _authorization(from_form: bool) -> str | None:
     return header
 
 
-def _form_files() -> list[tuple[str, bytes]]:
-    """Every file of the form's ``file`` fields (a browser sends one field per file chosen), in order."""
+def _form_files(kept: bool = False) -> list[tuple[str, bytes]]:
+    """Every file of the form's ``file`` fields (a browser sends one field per file chosen), in order;
+    ``kept``: each as the form parser kept it (for a job to save), not read into memory."""
     uploads = [upload for upload in request.files.getlist("file") if upload.filename]
     if not uploads:
         raise UserInputError("nothing to import: choose a file (form field 'file')")
-    return [(upload.filename[:200], upload.read()) for upload in uploads]
+    return [(upload.filename[:200], upload if kept else upload.read()) for upload in uploads]
 
 
-def _body_file() -> tuple[str, bytes]:
+def _body_file(kept: bool = False) -> tuple[str, bytes]:
     if not request.content_type:
         raise UnsupportedMediaType("say what the body is with a Content-Type header, and name the file with a Slug "
                                    "header or ?name= (its kind is read from its content, or ?kind=)")
     name = request.headers.get("Slug") or request.args.get("name") or "request body"
-    return name[:200], request.get_data()
+    return name[:200], jobs.body() if kept else request.get_data()

@@ -20,16 +20,22 @@ def from_http(error: HTTPException) -> Response:
     return response
 
 
-def render(error: PeerkgError) -> Response:
-    body = {
+def document(error: PeerkgError, instance: str | None = None) -> dict:
+    """The error as an RFC 9457 problem document (a job's failure is answered in it too, with the path it
+    was submitted to as ``instance``)."""
+    return {
         "type": "about:blank",
         # With type about:blank, RFC 9457 asks for the status's own phrase as title.
         "title": HTTPStatus(error.status).phrase,
         "status": error.status,
         "detail": error.message,
-        "instance": request.path,
+        "instance": instance or request.path,
         **error.details,
     }
+
+
+def render(error: PeerkgError) -> Response:
+    body = document(error)
     accept = request.accept_mimetypes
     choice = accept.best_match(["application/problem+json", "application/json", "text/plain", "text/html"]) if accept else None
     if choice == "text/html":
