@@ -98,6 +98,7 @@ def work(backend, directory: str, settings: Settings) -> dict:
     """The job's work on its documents; the answer ``result.json`` keeps."""
     sandbox.die_with_parent()
     job = jobs.Job(Path(directory))
+    job.worker(os.getpid())
     spec = job.spec
     with _reporting(job):
         return WORK[spec["kind"]](backend, job, spec, settings)
@@ -107,6 +108,7 @@ def publish(backend, directory: str, settings: Settings) -> dict:
     """The downloads of the version published now, and what its pages read."""
     sandbox.die_with_parent()
     job = jobs.Job(Path(directory))
+    job.worker(os.getpid())
     with _reporting(job), backend.pinned() if hasattr(backend, "pinned") else nullcontext():
         files = exports.publish(backend, settings)
         return {"version": backend.version(), "files": [f.path for f in files]}

@@ -7,6 +7,7 @@ In ``<DATA_DIR>/jobs/``::
     <id>/state.json       queued | running | done | failed, times, the job process's pid (replaced whole)
     <id>/progress.json    the step the work is at, with counts where the work reports them (replaced whole)
     <id>/heartbeat        touched every few seconds while the job's process lives
+    <id>/worker           the pid of the confined process doing its work (for operators)
     <id>/document-<n>     the submitted documents, as they arrived
     <id>/result.json      the answer: the synchronous request's status and JSON, and files for other types
     slots/<n>             flock-ed by each running client job: at most PEERKG_JOBS across the server's workers
@@ -166,6 +167,9 @@ class Job:
     def progress(self, step: str, **counts) -> None:
         """What the work is doing now, for the status page (written by the job's processes)."""
         _write(self.directory / "progress.json", {"step": step, **counts})
+
+    def worker(self, pid: int) -> None:
+        (self.directory / "worker").write_text(str(pid), encoding="ascii")
 
     def started(self, pid: int) -> None:
         self.update(state=RUNNING, started=now(), pid=pid, pid_start=process_start(pid))
