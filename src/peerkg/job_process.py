@@ -1,4 +1,4 @@
-"""The process that runs one job: ``python -m peerkg.job_process <job directory> <parent pid>``.
+"""The process that runs one job: ``python -m peerkg.job_process <job directory> <parent pid> [<slot>]``.
 
 A web worker starts it (``jobs.Launcher``), and it dies with that worker (PR_SET_PDEATHSIG). It keeps the
 job's state and heartbeat, and hands the work itself to a confined worker process of its own (``executor``:
@@ -35,6 +35,7 @@ BACKSTOP_SECONDS = 60  # past the job's time limit, the process ends itself what
 
 def main(argv: list[str]) -> int:
     directory, parent = Path(argv[0]), int(argv[1])
+    slot = [int(argv[2])] if len(argv) > 2 else []  # the locked slot file it inherited (jobs.Jobs.take_slot)
     sandbox.die_with_parent(parent)
     job = jobs.Job(directory)
     spec = job.spec
@@ -61,15 +62,24 @@ def main(argv: list[str]) -> int:
             published = _publish(job, executor, backend, settings, deadline)
             result = result or {"status": 200, "body": published}
             result["published"] = published["version"]
+        _release(slot)
         job.finish(result)
     except PeerkgError as error:
+        _release(slot)
         job.fail(error)
     except Exception as error:  # noqa: BLE001 - the job fails with a message; the server log has the trace
         log.exception("the job failed")
+        _release(slot)
         job.fail(PeerkgError(f"the job failed: {str(error)[:200]}"))
     finally:
         executor.close()
     return 0
+
+
+def _release(slot: list[int]) -> None:
+    """Free the job's slot before its outcome is written: a client told it is done may start the next."""
+    while slot:
+        os.close(slot.pop())
 
 
 def _beat(job: jobs.Job) -> None:

@@ -335,7 +335,8 @@ class Launcher:
             else:
                 try:
                     process = subprocess.Popen(
-                        [sys.executable, "-m", "peerkg.job_process", str(job.directory), str(os.getpid())],
+                        [sys.executable, "-m", "peerkg.job_process", str(job.directory), str(os.getpid()),
+                         *(() if slot is None else (str(slot),))],
                         env=env, stdin=subprocess.DEVNULL, pass_fds=() if slot is None else (slot,))
                 except BaseException as error:  # noqa: BLE001 - the caller answers it; this thread goes on
                     started.set_exception(error)
