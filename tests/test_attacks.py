@@ -30,8 +30,10 @@ EXAMPLE = (PROJECT_ROOT / "examples" / "curated-study.ttl").read_text()
 TINY = "ASK { ?s ?p ?o }"
 # A cartesian product of every triple with itself, twice: minutes of work on the seed graph.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Submissions (/validate, /import, /store) past a megabyte become jobs, up to their own limit: the same here.
 LIMITS = {"PEERKG_QUERY_MEMORY_MB": "1536", "PEERKG_VALIDATE_TIMEOUT": "4", "PEERKG_BODY_TIMEOUT": "2",
-          "PEERKG_MAX_UPLOAD_BYTES": str(4 * 1024 * 1024), "PEERKG_TOKENS": f"mallory:{TOKEN}"}
+          "PEERKG_MAX_UPLOAD_BYTES": str(4 * 1024 * 1024), "PEERKG_JOB_MAX_BYTES": str(4 * 1024 * 1024),
+          "PEERKG_TOKENS": f"mallory:{TOKEN}"}
 
 
 @pytest.fixture(scope="module")

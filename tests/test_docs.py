@@ -102,3 +102,13 @@ def test_the_readme_scaling_out_session_on_oxigraphs_server_works_as_printed(tmp
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
+
+
+# Read by the code but not settings: the crash tests' hook (a step at which a commit kills itself).
+TEST_HOOKS = {"PEERKG_CRASH_AT"}
+
+
+def test_every_environment_variable_read_in_src_is_documented():
+    read = {name for path in (PROJECT_ROOT / "src").rglob("*.py")
+            for name in re.findall(r"\bPEERKG_[A-Z][A-Z_]*[A-Z]\b", path.read_text(encoding="utf-8"))}
+    assert read - TEST_HOOKS and sorted(name for name in read - TEST_HOOKS if f"`{name}`" not in README) == []

@@ -218,3 +218,17 @@ def test_the_store_unchanged_by_a_refused_job_import(url, data):
     assert version(data) == before
     graph = ox.NamedNode("https://w3id.org/peerkg/graph/curated/none-asked")
     assert graph not in backends.open(Settings(data_dir=data)).named_graphs()
+
+
+def test_the_readme_job_session_works_as_printed(url):
+    """The README's job session: 202, the status URL, polled until done, then the report as text."""
+    import subprocess
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    session = re.search(r"```bash\n(.*?)```", readme.split("**Large submissions: jobs.**", 1)[1], re.DOTALL)[1]
+    done = subprocess.run(["bash", "-e", "-c", session.replace("http://127.0.0.1:8000", url)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    status, _, report = done.stdout.partition("\n}\n")  # the status as JSON, then the report as text
+    assert json.loads(status + "}")["kind"] == "validation"
+    assert report.startswith("request body: DOES NOT CONFORM (30 triples; 1 violation")
