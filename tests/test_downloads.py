@@ -196,3 +196,34 @@ def test_the_export_is_written_once_per_version_beside_the_store(published, kg, 
     downloads = published.data_dir / "downloads"
     assert [p.name for p in downloads.iterdir() if not p.name.startswith(".")] == [kg.version]
     assert (downloads / kg.version / "SHA256SUMS").is_file()
+
+
+def test_a_version_a_job_is_publishing_is_waited_for_then_503_while_pages_answer(built, tmp_path, monkeypatch):
+    """The downloads of a version announced by a live job are not written by a request: it waits, then
+    answers 503 naming the version; the home page and /dataset count from the store meanwhile. Once
+    nobody is publishing, the first request writes them."""
+    import shutil
+
+    from peerkg import backends, exports, jobs
+    from peerkg.config import Settings
+    from peerkg.web import create_app, downloads
+
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads", "jobs"))
+    client = create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
+    version = backends.open(Settings(data_dir=data)).version()
+    publisher = jobs.Jobs(data).create("publish", {}, {"timeout": 60, "max_bytes": 2**30, "memory_bytes": None})
+    jobs.Announce(str(data), publisher.id)(version)  # queued, its heartbeat fresh: it may still start
+    monkeypatch.setattr(downloads, "PUBLISH_WAIT", 0.5)
+    busy = client.get("/download/", headers={"Accept": "application/json"})
+    assert (busy.status_code, busy.headers["Retry-After"]) == (503, "10") and version in busy.json["detail"]
+    sums = exports.location(data, version) / exports.SUMS
+    assert not sums.exists()
+    home = client.get("/")
+    assert home.status_code == 200 and b"qualitative studies" in home.data
+    described = client.get("/dataset", headers={"Accept": "text/turtle"})
+    assert described.status_code == 200 and b"void:triples" in described.data and b"dcat:Distribution" not in described.data
+    publisher.fail(jobs.PeerkgError("stopped", status=503))  # nobody is publishing it now
+    listed = client.get("/download/", headers={"Accept": "application/json"})
+    assert listed.status_code == 200 and listed.json["version"] == version and sums.is_file()
+    assert b"dcat:Distribution" in client.get("/dataset", headers={"Accept": "text/turtle"}).data
