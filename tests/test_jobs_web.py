@@ -232,3 +232,20 @@ def test_the_readme_job_session_works_as_printed(url):
     status, _, report = done.stdout.partition("\n}\n")  # the status as JSON, then the report as text
     assert json.loads(status + "}")["kind"] == "validation"
     assert report.startswith("request body: DOES NOT CONFORM (30 triples; 1 violation")
+
+
+def test_an_async_commit_on_every_backend(writable_settings):
+    """On an engine the job's confined process reads and writes through the job's process (a Relay)."""
+    from conftest import backend_env
+
+    env = {"PEERKG_TOKENS": f"alice:{TOKEN}"} | backend_env(writable_settings)
+    target = {"graph": "https://w3id.org/peerkg/graph/curated/example-2024"}
+    with serving(writable_settings.data_dir, env=env) as served:
+        started = requests.put(served + "/store", params=target, data=EXAMPLE.read_bytes(), headers=TURTLE | AUTH | ASYNC)
+        state = until_over(served, accepted(started), AUTH)
+        assert (state["state"], state["status"], state["result"]["triples"]) == ("done", 201, 30), state
+        assert state["published"] == backends.open(writable_settings).version()
+        got = requests.get(served + "/store", params=target, headers={"Accept": "application/n-triples"})
+        assert len(got.text.splitlines()) == 30
+        listing = requests.get(served + "/download/", headers={"Accept": "application/json"}).json()
+        assert listing["version"] == state["published"]

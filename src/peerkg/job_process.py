@@ -57,7 +57,7 @@ def main(argv: list[str]) -> int:
         if spec["kind"] != "publish":
             job.progress("starting a confined worker process")
             result = executor.call("peerkg.job_process:work", str(directory), settings, what=jobs.KINDS[spec["kind"]],
-                                   timeout=_left(deadline), backend=backend)
+                                   timeout=limits.timeout, backend=backend)
         if spec["kind"] == "publish" or result.get("version"):
             published = _publish(job, executor, backend, settings, deadline)
             result = result or {"status": 200, "body": published}

@@ -88,16 +88,24 @@ def submit(kind: str, args: dict, documents: list[tuple[str, Source]], *, curato
     form would have shown (``validate``, ``import``), to show the outcome on."""
     config = current_app.config
     box = store()
-    box.prune(config["JOB_KEEP_SECONDS"])
-    slot = box.take_slot(config["JOBS"])
+    job = None
     try:
-        job = box.create(kind, args | {"page": page, "path": request.path}, limits(), curator=curator,
-                         documents=tuple(name for name, _ in documents), token_needed=token_needed)
-        for index, (_, source) in enumerate(documents):
-            _save(job.document(index), source)
-        _start(job, slot)
-    finally:
-        os.close(slot)  # the job's process holds the slot's lock now
+        box.prune(config["JOB_KEEP_SECONDS"])
+        slot = box.take_slot(config["JOBS"])
+        try:
+            job = box.create(kind, args | {"page": page, "path": request.path}, limits(), curator=curator,
+                             documents=tuple(name for name, _ in documents), token_needed=token_needed)
+            for index, (_, source) in enumerate(documents):
+                _save(job.document(index), source)
+            _start(job, slot)
+        finally:
+            os.close(slot)  # the job's process holds the slot's lock now
+    except OSError as problem:  # a full disk, a data directory this server may not write
+        failure = PeerkgError(f"the submission cannot be kept in {box.root} ({problem.strerror}); try again later",
+                              status=503, title="Service Unavailable")
+        if job is not None:
+            shutil.rmtree(job.directory, ignore_errors=True)
+        raise failure from None
     log.info("job %s… (%s) started", job.id[:8], kind)
     response = _render(job, job.state(), accepted=True)
     response.status_code = 202
@@ -111,7 +119,9 @@ def publisher() -> jobs.Job | None:
     """A publish job for the version a commit in this request is about to make (not started: ``launch``
     it after the commit, ``discard`` it when there was none); None when jobs cannot be kept here."""
     try:
-        return store().create("publish", {}, limits())
+        box = store()
+        box.prune(current_app.config["JOB_KEEP_SECONDS"])
+        return box.create("publish", {}, limits())
     except OSError as problem:
         log.warning("no job can publish the next version (%s): its downloads are written on first request", problem)
         return None
@@ -279,6 +289,7 @@ def _page(job: jobs.Job, spec: dict, state: dict, result: dict | None, accepted:
                         mimetype="text/html")
     values = document(job, state, result)
     return Response(render_template("job.html", job=values, accepted=accepted, refresh=REFRESH_SECONDS,
+                                    kept=f"{current_app.config['JOB_KEEP_SECONDS'] / 3600:g} hours",
                                     phrase=HTTPStatus(values["status"]).phrase if "status" in values else None),
                     mimetype="text/html")
 
