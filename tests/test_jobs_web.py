@@ -91,6 +91,8 @@ def test_an_async_validation_answers_exactly_what_the_request_answers(url):
     w3c = requests.get(url + location, headers={"Accept": "text/turtle"})
     assert w3c.headers["Content-Type"].startswith("text/turtle") and "sh:conforms false" in w3c.text
     assert requests.get(url + location, headers={"Accept": "image/png"}).status_code == 406
+    page = requests.get(url + location, headers={"Accept": "text/html"})  # the validation page, with the report
+    assert "request body: Does not conform" in page.text and "<textarea" in page.text
 
 
 def test_a_large_body_becomes_a_job_never_a_500(url):

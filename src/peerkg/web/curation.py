@@ -35,8 +35,7 @@ def validate() -> Response:
     text = request.form.get("text", "") if from_form else ""
     if jobs.wanted():  # a large body, or Prefer: respond-async
         data, fmt, name = _form_document(kept=True) if from_form else _body_document(kept=True)
-        return jobs.submit("validation", {"format": fmt.name, "name": name}, [(name, data)],
-                           page="validate" if wanted == "text/html" else None)
+        return jobs.submit("validation", {"format": fmt.name, "name": name}, [(name, data)])
     data, fmt, name = _form_document() if from_form else _body_document()
     try:
         summary, w3c_report = _in_worker("peerkg.curation.check:validate_document", data, fmt.name, name, kg.settings())

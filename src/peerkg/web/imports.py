@@ -39,11 +39,10 @@ def upload() -> Response:
     dry_run = fields.get("dry_run", "").lower() in YES
     media_type, fmt = negotiation.choose(True, negotiation.requested(request.args)) if dry_run else (None, "turtle")
     if as_job:
-        page = "import" if from_form and negotiation.prefers("application/json", "text/html") == "text/html" else None
         args = {"kind": None if kind == DETECT else kind, "graph": graph_name, "dry_run": dry_run, "format": fmt,
                 "media_type": media_type}
         # A browser's form sent the token as a field, and its status page cannot send one: a capability URL.
-        return jobs.submit("import", args, files, curator=curator, token_needed="Authorization" in request.headers, page=page)
+        return jobs.submit("import", args, files, curator=curator, token_needed="Authorization" in request.headers)
     publisher = None if dry_run else jobs.publisher()  # writes the new version's downloads, off this request
     try:
         outcome = kg.call("peerkg.curation.imports:import_documents", kg.settings(), files,

@@ -83,9 +83,9 @@ def limits() -> dict:
 
 
 def submit(kind: str, args: dict, documents: list[tuple[str, Source]], *, curator: str | None = None,
-           token_needed: bool = False, page: str | None = None) -> Response:
-    """Start a job for this request's work and answer ``202 Accepted``; ``page``: the page the browser's
-    form would have shown (``validate``, ``import``), to show the outcome on."""
+           token_needed: bool = False) -> Response:
+    """Start a job for this request's work and answer ``202 Accepted``: the job's status, in JSON or (for
+    a browser) a page that reloads itself until the outcome is there."""
     config = current_app.config
     box = store()
     job = None
@@ -93,7 +93,7 @@ def submit(kind: str, args: dict, documents: list[tuple[str, Source]], *, curato
         box.prune(config["JOB_KEEP_SECONDS"])
         slot = box.take_slot(config["JOBS"])
         try:
-            job = box.create(kind, args | {"page": page, "path": request.path}, limits(), curator=curator,
+            job = box.create(kind, args | {"path": request.path}, limits(), curator=curator,
                              documents=tuple(name for name, _ in documents), token_needed=token_needed)
             for index, (_, source) in enumerate(documents):
                 _save(job.document(index), source)
@@ -197,8 +197,7 @@ def _render(job: jobs.Job, state: dict, accepted: bool = False) -> Response:
     if choice is None and finished:
         raise NotAcceptable(f"none of the media types in Accept ({request.headers.get('Accept')}) can represent this "
                             f"job's outcome; offered: {', '.join(offers)}")
-    page = spec["args"].get("page")
-    if choice == "text/html" and page == "import" and "data" in files.values():
+    if choice == "text/html" and "data" in files.values():
         choice = next(media for media, name in files.items() if name == "data")  # a dry run answers with its triples
     if choice == "text/html":
         response = _page(job, spec, state, result, accepted)
@@ -274,17 +273,16 @@ def _line(spec: dict, state: dict) -> str:
 
 
 def _page(job: jobs.Job, spec: dict, state: dict, result: dict | None, accepted: bool) -> Response:
-    """A browser's page: the form's own page with the outcome once there is one, else the job's page,
-    which reloads itself until the job is over."""
-    page = spec["args"].get("page")
-    if result is not None and page == "validate":
+    """A browser's page: the form's own page with the outcome once there is one (the report of a
+    validation, the summary of an import), else the job's page, which reloads itself until the job is over."""
+    if result is not None and spec["kind"] == "validation":
         return Response(render_template("validate.html", formats=formats.RDF.values(), summary=result["body"], problem=None,
                                         text="", base=iris.base()), mimetype="text/html")
-    if state["state"] == jobs.FAILED and page == "validate" and state["error"]["kind"] == "SubmissionSyntaxError":
+    if state["state"] == jobs.FAILED and spec["kind"] == "validation" and state["error"]["kind"] == "SubmissionSyntaxError":
         problem = state["error"]["details"] | {"detail": state["error"]["message"]}
         return Response(render_template("validate.html", formats=formats.RDF.values(), summary=None, problem=problem,
                                         text="", base=iris.base()), mimetype="text/html")
-    if result is not None and page == "import":
+    if result is not None and spec["kind"] == "import":
         return Response(render_template("import.html", kinds=readers.KINDS.values(), outcome=_outcome(result["body"])),
                         mimetype="text/html")
     values = document(job, state, result)
