@@ -148,6 +148,23 @@ def test_the_kernel_kills_a_process_whose_starting_thread_ends():
     assert started[0].wait(10) == -signal.SIGKILL
 
 
+def test_a_process_dies_with_the_process_it_watches_whoever_its_parent_is():
+    """What ties a job's confined process (a child of the executor's fork server) to the job's process."""
+    watched = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    code = f"from peerkg import sandbox; sandbox.die_with({watched.pid}); print('ready', flush=True); import time; time.sleep(30)"
+    watcher = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert watcher.stdout.readline() == "ready\n"
+        watched.kill()
+        watched.wait()
+        assert watcher.wait(5) == -signal.SIGKILL
+    finally:
+        watched.kill()
+        watcher.kill()
+        watcher.wait()
+        watcher.stdout.close()
+
+
 def test_pruning_removes_old_finished_jobs_and_keeps_the_rest(box):
     old, recent, running = (box.create("validation", {}, LIMITS) for _ in range(3))
     old.finish({"status": 200, "body": {}})

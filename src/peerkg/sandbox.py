@@ -55,3 +55,31 @@ def die_with_parent(parent: int | None = None) -> None:
     if os.getppid() != (parent or os.getppid()) or os.getppid() == 1:
         os._exit(1)  # the parent ended before the call: nobody is left to ask for this work
 
+
+def die_with(pid: int) -> None:
+    """End this process (SIGKILL) as soon as process ``pid`` ends, whoever its parent is: a query process
+    is the child of the executor's fork server, which lives on while any of its children does (each holds
+    the fork server's keep-alive pipe), so it cannot be tied to the job's process by PR_SET_PDEATHSIG."""
+    import os
+    import select
+    import signal
+    import threading
+
+    global _watched
+    if _watched == pid:
+        return
+    try:
+        watched = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)  # it ended already
+
+    def watch() -> None:
+        select.select([watched], [], [])  # readable when the process ends
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="peerkg-die-with", daemon=True).start()
+    _watched = pid
+
+
+_watched = None  # the pid this process dies with (one per process: a query process is reused)
+

@@ -87,7 +87,9 @@ def validate_document(backend, data: bytes, format_name: str, name: str, setting
     summary and the W3C report in Turtle. Run in a confined worker process: the input is untrusted."""
     submitted = submissions.parse(data, formats.RDF[format_name], name)
     context = backend if backend.version() is not None else None
-    log.info("validating %s triples in context", f"{len(submitted.triples):,}")
+    # The counts are for a job's progress (job_process._reporting).
+    log.info("validating %s triples in context", f"{len(submitted.triples):,}",
+             extra={"counts": {"triples": len(submitted.triples)}})
     shapes_graph, ontology = rules.load(settings)
     result = check(submitted, context, shapes_graph, ontology)
     return reports.summarize(result, submitted), result.graph.serialize(format="turtle")

@@ -102,6 +102,9 @@ def commit_document(backend, settings: Settings, operation: Operation, graph: st
     (the input is untrusted, and the web worker never opens a store). A refused submission's error carries
     the report's summary, which pickles."""
     submitted = submissions.parse(data, formats.RDF[format_name], name) if data is not None else None
+    if submitted is not None:
+        log.info("validating and committing %s triples into %s", f"{len(submitted.triples):,}", graph,
+                 extra={"counts": {"triples": len(submitted.triples)}})
     try:
         done = commit(settings, operation, URIRef(graph), submitted, agent, exclusive, backend=backend, announce=announce)
     except ValidationFailed as failure:

@@ -111,7 +111,8 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
                         sources=passages.locate(graph))  # a report names the documents' lines, not the N-Triples'
     outcome = Outcome(str(target), documents, decisions, len(submitted.triples))
     if dry_run:
-        log.info("validating %d triples in context (dry run: nothing is written)", len(submitted.triples))
+        log.info("validating %s triples in context (dry run: nothing is written)", f"{len(submitted.triples):,}",
+                 extra={"counts": {"triples": len(submitted.triples)}})
         shapes_graph, ontology = rules.load(settings)
         result = check.check(submitted, context, shapes_graph, ontology, replacing=ox.NamedNode(str(target)))
         outcome.report = reports.summarize(result, submitted)
@@ -124,7 +125,8 @@ def run(settings: Settings, files: list[tuple[str, bytes]], *, kind: str | None 
         outcome.unchanged = True
         log.info("%s holds exactly these %d triples already: nothing to commit", target, outcome.triples)
         return outcome
-    log.info("validating and committing %d triples into %s", outcome.triples, target)
+    log.info("validating and committing %s triples into %s", f"{outcome.triples:,}", target,
+             extra={"counts": {"triples": outcome.triples}})
     try:
         done = commits.commit(settings, commits.Operation.PUT, target, submitted, agent, backend=backend, announce=announce)
     except ValidationFailed as failure:

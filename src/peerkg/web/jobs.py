@@ -224,7 +224,7 @@ def document(job: jobs.Job, state: dict, result: dict | None) -> dict:
         "kind": spec["kind"],
         "state": state["state"],
         "progress": state["progress"],
-        "documents": spec["documents"],
+        "documents": [{"name": name, "bytes": _size(job.document(index))} for index, name in enumerate(spec["documents"])],
         "submitted": state["submitted"],
         "started": state.get("started"),
         "finished": state.get("finished"),
@@ -240,6 +240,13 @@ def document(job: jobs.Job, state: dict, result: dict | None) -> dict:
         out["status"] = state["status"]
         out["error"] = problems.document(job.error(), spec["args"].get("path"))
     return out
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # a job pruned meanwhile
+        return None
 
 
 def _headers(result: dict) -> dict:
