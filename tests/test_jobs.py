@@ -279,3 +279,21 @@ def test_other_routes_keep_the_smaller_limit(tmp_path):
     seen = {}
     call(reader(tmp_path, seen), "POST", "/sparql", b"q" * 5000)
     assert "PEERKG_MAX_UPLOAD_BYTES" in seen["error"].description and seen["spooled"] is None
+
+
+def test_a_commit_stands_when_its_downloads_cannot_be_written(built, tmp_path):
+    from peerkg import backends
+
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    (data / "downloads").write_text("not a directory")
+    before = backends.open(type(built)(data_dir=data)).version()
+    job = jobs.Jobs(data).create("commit", {"operation": "PUT", "graph": "https://w3id.org/peerkg/graph/curated/example-2024",
+                                            "format": "turtle", "name": "example.ttl", "exclusive": False}, LIMITS,
+                                 curator="alice", documents=("example.ttl",))
+    shutil.copy(EXAMPLE, job.document(0))
+    jobs.launcher.start(job, os.environ | {"PEERKG_DATA": str(data)})
+    state = finished(job)
+    assert (state["state"], state["status"]) == ("done", 201), state
+    assert "published" not in job.result() and job.result()["unpublished"]
+    assert backends.open(type(built)(data_dir=data)).version() == job.result()["version"] != before

@@ -58,10 +58,15 @@ def main(argv: list[str]) -> int:
             job.progress("starting a confined worker process")
             result = executor.call("peerkg.job_process:work", str(directory), settings, os.getpid(),
                                    what=jobs.KINDS[spec["kind"]], timeout=limits.timeout, backend=backend)
-        if spec["kind"] == "publish" or result.get("version"):
+        if spec["kind"] == "publish":
             published = _publish(job, executor, backend, settings, deadline)
-            result = result or {"status": 200, "body": published}
-            result["published"] = published["version"]
+            result = {"status": 200, "body": published, "published": published["version"]}
+        elif result.get("version"):
+            try:
+                result["published"] = _publish(job, executor, backend, settings, deadline)["version"]
+            except PeerkgError as error:  # the commit stands: its downloads are written by the first request
+                log.warning("the downloads of version %s were not written: %s", result["version"], error.message)
+                result["unpublished"] = error.message
         _release(slot)
         job.finish(result)
     except PeerkgError as error:

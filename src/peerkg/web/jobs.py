@@ -234,8 +234,9 @@ def document(job: jobs.Job, state: dict, result: dict | None) -> dict:
         out["status"] = result["status"]
         out["headers"] = _headers(result)
         out["result"] = result["body"]
-        if result.get("published"):
-            out["published"] = result["published"]
+        for key in ("published", "unpublished"):
+            if result.get(key):
+                out[key] = result[key]
     elif state["state"] == jobs.FAILED:
         out["status"] = state["status"]
         out["error"] = problems.document(job.error(), spec["args"].get("path"))
