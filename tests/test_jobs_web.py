@@ -45,7 +45,8 @@ def data(built, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def url(data):
-    env = {"PEERKG_TOKENS": f"alice:{TOKEN},bob:{OTHER}", "PEERKG_JOB_BYTES": str(JOB_BYTES), "PEERKG_JOBS": "1"}
+    env = {"PEERKG_TOKENS": f"alice:{TOKEN},bob:{OTHER}", "PEERKG_JOB_BYTES": str(JOB_BYTES), "PEERKG_JOBS": "1",
+           "PEERKG_JOB_MEMORY_MB": "1536"}
     with serving(data, env=env) as served:
         yield served
 
@@ -167,6 +168,14 @@ def test_a_killed_job_fails_with_503_and_the_limit_is_429_meanwhile(url, data):
         time.sleep(0.1)
     again = requests.post(url + "/validate", data=EXAMPLE.read_bytes(), headers=TURTLE | ASYNC)  # the slot is free
     assert until_over(url, accepted(again))["result"]["conforms"] is True
+
+
+def test_a_job_past_its_memory_limit_fails_with_503(url):
+    from test_attacks import billion_laughs
+
+    started = requests.post(url + "/validate", data=billion_laughs(9), headers={"Content-Type": "application/rdf+xml"} | ASYNC)
+    state = until_over(url, accepted(started))
+    assert (state["state"], state["status"]) == ("failed", 503) and "1,536 MB memory limit" in state["error"]["detail"]
 
 
 def test_an_unknown_job_is_404_in_the_error_shape(url):
