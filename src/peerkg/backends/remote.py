@@ -47,6 +47,7 @@ TRIPLE_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain":
 RAW_FACTOR = 4
 # Triples per INSERT DATA operation: engines compile each operation whole (Virtuoso refuses large ones).
 INSERT_CHUNK = 5000
+VERSION_TRIES = 3  # runs of a query while commits land (each retry means a commit landed during the last)
 # Limits of the backend's own reads (curation's context, dumps): not a client's query.
 INTERNAL_BYTES = 4 * 1024**3
 
@@ -89,15 +90,24 @@ class RemoteSparql:
     def query(self, query: Query, limits: Limits) -> bytes:
         checked = guard.check(query.text)  # nothing reaches the engine that the guard has not read
         text = bindings.bind(checked.text, query.bindings)
-        if query.default_graphs is not None or query.named_graphs is not None:
-            dataset = [*(("default-graph-uri", g) for g in query.default_graphs or ()),
-                       *(("named-graph-uri", g) for g in query.named_graphs or ())]
-        elif query.union_default and not checked.has_dataset:
-            dataset = self._union()
-        else:
-            dataset = []
-        results = self._select(text, dataset, checked.graph_result, limits)
-        return serialise(results, query.result_format, limits.max_bytes)
+        # A commit rewrites graphs in place (with the control graph, in one update), so a query that ran
+        # after the version was read may have seen the next one's graphs: it counts only if the version is
+        # the same after it, and runs again on the new version otherwise.
+        for _ in range(VERSION_TRIES):
+            version = self._published()[0]
+            if query.default_graphs is not None or query.named_graphs is not None:
+                dataset = [*(("default-graph-uri", g) for g in query.default_graphs or ()),
+                           *(("named-graph-uri", g) for g in query.named_graphs or ())]
+            elif query.union_default and not checked.has_dataset:
+                dataset = self._union()
+            else:
+                dataset = []
+            body = serialise(self._select(text, dataset, checked.graph_result, limits), query.result_format, limits.max_bytes)
+            if self._read_control()[0] == version:
+                return body
+            self._pin.published = None  # that version is gone: this request reads the new one
+        raise EngineUnavailable(f"the graph in {self.name} changed during each of {VERSION_TRIES} tries of the query; "
+                                "try again", status=503, title="Service Unavailable")
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> list[ox.Quad]:
         bound = tuple((name, term) for name, term in
