@@ -4,7 +4,8 @@ Each web worker keeps a pool of child processes, forked from a fork server that 
 needs (a new child is ready in milliseconds, not the seconds an import takes under load) and that never
 opens a store (RocksDB's threads do not survive a fork). A child is confined at start (``sandbox.confine``: no network sockets, an address-space cap),
 then answers one task at a time over a pipe: checking a query (the guard, so that the rdflib parse of a
-huge query is bounded too), running one, or calling a library function on untrusted input (parsing and
+huge query is bounded too), running one, checking and then running a client's new query in one trip (its
+verdict comes back with the result), or calling a library function on untrusted input (parsing and
 validating a submission). Each task has a time limit counted from the moment a ready child takes it;
 past it the child is killed (SIGKILL), so the work really stops, and the caller gets a 503, never a
 truncated 200. A child that dies (the memory cap, a parser crash) is replaced; the web worker never is.
@@ -47,6 +48,17 @@ class Job:
     query: Query
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """A client's query the guard has not read yet: the child checks it and, if it passes, runs it in the
+    format for its form, in the one trip (a new text costs a round trip and an rdflib parse, not two)."""
+
+    store_path: str
+    text: str
+    formats: tuple[str | None, str | None]  # for a table (SELECT, ASK), for a graph (CONSTRUCT, DESCRIBE); None: not run
+    dataset: tuple | None = None  # (default graph IRIs, named graph IRIs) of the protocol, as Query.checked takes it
+
+
 class _Capped(io.RawIOBase):
     """A byte buffer that refuses to grow past its cap, so a huge result fails instead of being cut."""
 
@@ -83,6 +95,15 @@ def execute(store: ox.Store, query: Query, max_bytes: int) -> bytes:
         # pyoxigraph's results must be freed on the thread that made them; the guard's parse leaves this
         # frame in reference cycles (pyparsing's exceptions), which the collector may free on any thread.
         del results
+
+
+def check_and_execute(store: ox.Store, unchecked: Unchecked, max_bytes: int) -> tuple[guard.Checked, bytes | None]:
+    """The guard's verdict on a client's query and, unless its form's format is None, its result."""
+    checked = guard.check(unchecked.text)
+    result_format = unchecked.formats[checked.graph_result]
+    if result_format is None:
+        return checked, None
+    return checked, execute(store, Query.checked(checked, result_format, dataset=unchecked.dataset), max_bytes)
 
 
 def serialise(results, result_format: str, max_bytes: int) -> bytes:
@@ -127,12 +148,15 @@ def _child(connection, limits: Limits) -> None:
         except (EOFError, OSError):
             return
         try:
-            if task == "query":
+            if task in ("query", "answer"):
                 job = args[0]
                 if job.store_path != opened:
                     store, opened = None, None
                     store, opened = ox.Store.read_only(job.store_path), job.store_path
-                connection.send(("ok", execute(store, job.query, limits.max_bytes)))
+                if task == "query":
+                    connection.send(("ok", execute(store, job.query, limits.max_bytes)))
+                else:
+                    connection.send(("ok", check_and_execute(store, job, limits.max_bytes)))
             elif task == "check":
                 connection.send(("ok", guard.check(args[0])))
             else:  # "call": a library function on untrusted input, named module:function
@@ -262,6 +286,11 @@ class Executor:
     def check(self, query: str) -> guard.Checked:
         """The guard's verdict on ``query``, read in a child (the parse of a huge query is bounded too)."""
         return self._task(("check", query), what="query")
+
+    def answer(self, unchecked: Unchecked) -> tuple[guard.Checked, bytes | None]:
+        """The guard's verdict on a client's query and its result, from one task: bounded as one query,
+        the parse included."""
+        return self._task(("answer", unchecked), what="query")
 
     def call(self, function: str, *args, what: str = "work", timeout: float | None = None, backend=None):
         """``module:function(*args)`` in a confined child, bounded like a query (or by ``timeout``); its
@@ -404,7 +433,10 @@ def _relayed(backend, method: str, args: tuple, options: dict) -> tuple:
 
 def _describe(message: tuple) -> str:
     """What a task was about, for the log: a query's text, or the function a call ran."""
-    return message[1].query.text if message[0] == "query" else message[1]
+    task, subject = message[0], message[1]
+    if task == "query":
+        return subject.query.text
+    return subject.text if task == "answer" else subject
 
 
 def _context():

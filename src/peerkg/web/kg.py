@@ -13,7 +13,7 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from .. import backends, exports, guard, queries
 from ..backends import Limits, Query
@@ -160,22 +160,36 @@ def run(query: Query) -> bytes:
     current = version()
     body = cache().get(current, ("result", query))
     if body is None:
-        with slots().hold(_client()):
-            body = backend().query(query, limits())
+        body = _answered().pop(query, None)
+        if body is None:
+            with slots().hold(_client()):
+                body = backend().query(query, limits())
         if len(body) <= CACHE_MAX_BODY:
             cache().put(current, ("result", query), body, len(body))
     return body
 
 
-def check(text: str) -> guard.Checked:
-    """The guard's verdict on a client's query, read in a query process (bounded like the query itself)."""
+def check(text: str, formats: tuple[str | None, str | None] = (None, None), dataset=None) -> guard.Checked:
+    """The guard's verdict on a client's query, read in a query process (bounded like the query itself).
+
+    A text without a kept verdict is also run there, in the same trip, in ``formats[0]`` if it is a SELECT
+    or ASK, ``formats[1]`` if a CONSTRUCT or DESCRIBE (None: not run): this request's ``run`` of that
+    query (with ``dataset``) then takes the result instead of a second trip."""
     current = version()
     verdict = cache().get(current, ("verdict", text))
     if verdict is None:
         with slots().hold(_client()):
-            verdict = executor().check(text)
+            answered = backend().check_and_query(text, formats, dataset)
+            verdict, body = answered if answered is not None else (executor().check(text), None)
         cache().put(current, ("verdict", text), verdict, len(text))
+        if body is not None:
+            _answered()[Query.checked(verdict, formats[verdict.graph_result], dataset=dataset)] = body
     return verdict
+
+
+def _answered() -> dict:
+    """Results this request's ``check`` brought back with a verdict, by query."""
+    return g.setdefault("peerkg_answered", {}) if has_request_context() else {}
 
 
 def _client() -> str | None:
