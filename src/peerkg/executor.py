@@ -300,9 +300,13 @@ class Executor:
             args = (backend.for_worker(), *args)
         return self._task(("call", function, args), what=what, timeout=timeout, backend=backend)
 
+    def start(self) -> None:
+        """A child started now, and idle once it is ready: a web worker's first, before it takes requests."""
+        self._give_back(self._take(), healthy=True)
+
     def warm(self) -> None:
-        """Start a child ahead of need, in the background: at a worker's start, and whenever a task takes
-        the last idle child, so that the next request finds one ready instead of waiting for a start."""
+        """Start a child ahead of need, in the background, whenever a task takes the last idle child, so
+        that the next request finds one ready instead of waiting for a start."""
         with self._ready:
             if self._warming or self._closed or len(self._idle) + self._busy >= self.size:
                 return

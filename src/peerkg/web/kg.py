@@ -131,8 +131,11 @@ def call(function: str, *args, what: str, timeout: float | None = None):
 
 
 def warm(app) -> None:
-    """Start a query process for ``app`` now, so that its first request does not wait for one."""
-    executor_of(app).warm()
+    """Start a query process for ``app`` and wait until it is ready, so that its first request does not wait."""
+    try:
+        executor_of(app).start()
+    except PeerkgError as error:  # the first request starts one instead
+        app.logger.warning("%s", error.message)
 
 
 def close(app) -> None:
