@@ -134,14 +134,22 @@ def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
         result.serialize(out, formats.RESULTS[name].oxigraph)
 
 
-def _child(connection, limits: Limits) -> None:
-    """The child's loop: confine, say ready, then one task at a time; the store reopened only when the
-    published version changes."""
+def _child(connection, limits: Limits, verdicts: tuple = (), store_path: str | None = None) -> None:
+    """The child's loop: confine, get ready, say so, then one task at a time; the store reopened only when
+    the published version changes. Ready means what a first query would wait for is done: the verdicts
+    the web worker knows taken, the parser's first parse made, the published version opened."""
     global _parent
     sandbox.confine(limits.memory_bytes)
     _parent = connection
-    connection.send(("ready",))
+    guard.remember(verdicts)
+    guard.warm()
     store, opened = None, None
+    if store_path is not None:
+        try:
+            store, opened = ox.Store.read_only(store_path), store_path
+        except OSError:  # replaced meanwhile: the first query opens its own
+            pass
+    connection.send(("ready",))
     while True:
         try:
             task, *args = connection.recv()
@@ -229,9 +237,10 @@ def _memory_message(limits: Limits) -> str:
 class _Worker:
     """One confined child and its pipe."""
 
-    def __init__(self, context, limits: Limits):
+    def __init__(self, context, limits: Limits, verdicts: tuple = (), store_path: str | None = None):
         parent, child = context.Pipe()
-        self.process = context.Process(target=_child, args=(child, limits), daemon=True, name="peerkg-worker")
+        self.process = context.Process(target=_child, args=(child, limits, verdicts, store_path), daemon=True,
+                                       name="peerkg-worker")
         self.process.start()
         child.close()
         self.connection = parent
@@ -266,8 +275,10 @@ class Executor:
     """A pool of confined children per web worker: up to ``size`` tasks run at once, each in its own child,
     so a runaway query holds one child and one request thread, never the whole worker."""
 
-    def __init__(self, limits: Limits, size: int = 4):
-        self.limits, self.size = limits, size
+    def __init__(self, limits: Limits, size: int = 4, verdicts: tuple = (), opens=None):
+        """``verdicts``: the guard's, handed to each child (guard.remember); ``opens()``: the store version a
+        new child opens before it says ready (None: none)."""
+        self.limits, self.size, self.verdicts, self._opens = limits, size, verdicts, opens
         self._context = _context()
         self._idle: list[_Worker] = []
         self._busy = 0
@@ -314,7 +325,7 @@ class Executor:
 
         def start():
             try:
-                worker = _Worker(self._context, self.limits)
+                worker = self._start_worker()
             except PeerkgError as error:
                 log.warning("%s", error.message)
                 return
@@ -397,12 +408,16 @@ class Executor:
                     raise LimitExceeded(f"all {self.size} query processes of this worker stayed busy for "
                                         f"{self.limits.timeout:g} s; try again shortly")
         try:
-            return _Worker(self._context, self.limits)
+            return self._start_worker()
         except BaseException:
             with self._ready:
                 self._busy -= 1
                 self._ready.notify()
             raise
+
+    def _start_worker(self) -> _Worker:
+        path = self._opens() if self._opens is not None else None
+        return _Worker(self._context, self.limits, self.verdicts, None if path is None else str(path))
 
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
         if not healthy:
@@ -446,5 +461,8 @@ def _describe(message: tuple) -> str:
 def _context():
     """Forks from a server process that has only imported modules: no store open, no threads."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["peerkg.executor", "peerkg.curation.check", "peerkg.curation.commit", "peerkg.exports"])
+    # peerkg.cli too: every child runs the main module again as it starts (the peerkg command, or python -m
+    # peerkg.cli), and the command's imports took 35 ms of each start.
+    context.set_forkserver_preload(["peerkg.executor", "peerkg.curation.check", "peerkg.curation.commit", "peerkg.exports",
+                                    "peerkg.cli"])
     return context

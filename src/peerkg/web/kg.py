@@ -118,8 +118,11 @@ def executor_of(app) -> Executor:
     extensions = app.extensions
     if "peerkg.executor" not in extensions:
         config = app.config
+        # A new process opens the published version before it says ready (an embedded store: the others
+        # have no path), and takes the verdicts known before the fork (warmup.prepare).
+        opens = getattr(extensions["peerkg.backend"], "path", None)
         running = Executor(Limits(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"], config["QUERY_MEMORY_BYTES"]),
-                           size=config["QUERY_PROCESSES"])
+                           size=config["QUERY_PROCESSES"], verdicts=extensions.get("peerkg.verdicts", ()), opens=opens)
         atexit.register(running.close)
         extensions["peerkg.executor"] = running
     return extensions["peerkg.executor"]

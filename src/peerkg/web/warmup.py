@@ -7,7 +7,8 @@ plugins for the pages loaded. Then all of it is frozen out of the collector's re
 full collection over the inherited heap took 150-300 ms of some request (and copied every page it
 touched). Nothing here opens the store or asks the backend: an embedded store's RocksDB threads would
 not survive the fork, and a remote engine's connections must be each worker's own. Each worker then
-starts its first query process before it takes a request (``kg.warm``).
+starts its first query process before it takes a request (``kg.warm``), which opens the published
+version, takes these verdicts and makes its first parse before it says it is ready.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from . import kg, ontology_docs, pages
 def prepare(app: Flask) -> None:
     with app.app_context():
         ontology_docs.prepare()
-        # The web worker checks a canned query before it runs it: 20-90 ms a query, once here instead.
-        for query in kg.canned().values():
-            guard.check(query.text)
+        # The web worker checks a canned query before it runs it, and each query process again when it runs
+        # it: 20-90 ms a query, once here instead (kg.executor_of hands these to each query process).
+        app.extensions["peerkg.verdicts"] = tuple(guard.check(query.text) for query in kg.canned().values())
         for name in app.jinja_env.list_templates():
             app.jinja_env.get_template(name)
         # A resource page reads its description as N-Triples and embeds it as JSON-LD: rdflib imports the
