@@ -48,7 +48,10 @@ def html() -> str:
 def prepare() -> None:
     """The page rendered (and pyLODE's part kept on disk) and the ontology read now, in gunicorn's master
     before it forks: every worker inherits them, so no worker's first ontology page waits for either."""
-    html()
+    try:
+        html()
+    except OSError as problem:  # a data directory it cannot write: the page says so when asked, not the server
+        current_app.logger.warning("the ontology page was not prepared: %s", problem)
 
 
 def version() -> str:
