@@ -142,7 +142,7 @@ def live(writable_settings, tmp_path):
         try:
             requests.get(url + "/validate", timeout=1)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # bound, not yet answering: its workers start
             time.sleep(0.2)
     yield url, log_path
     process.terminate()
@@ -210,7 +210,7 @@ def test_the_readme_curator_session_works_as_printed(built, tmp_path):
             try:
                 requests.get(f"http://127.0.0.1:{port}/validate", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
         outputs = []
         for line in session:

@@ -4,7 +4,8 @@ Each web worker keeps a pool of child processes, forked from a fork server that 
 needs (a new child is ready in milliseconds, not the seconds an import takes under load) and that never
 opens a store (RocksDB's threads do not survive a fork). A child is confined at start (``sandbox.confine``: no network sockets, an address-space cap),
 then answers one task at a time over a pipe: checking a query (the guard, so that the rdflib parse of a
-huge query is bounded too), running one, or calling a library function on untrusted input (parsing and
+huge query is bounded too), running one, checking and then running a client's new query in one trip (its
+verdict comes back with the result), or calling a library function on untrusted input (parsing and
 validating a submission). Each task has a time limit counted from the moment a ready child takes it;
 past it the child is killed (SIGKILL), so the work really stops, and the caller gets a 503, never a
 truncated 200. A child that dies (the memory cap, a parser crash) is replaced; the web worker never is.
@@ -47,6 +48,17 @@ class Job:
     query: Query
 
 
+@dataclass(frozen=True)
+class Unchecked:
+    """A client's query the guard has not read yet: the child checks it and, if it passes, runs it in the
+    format for its form, in the one trip (a new text costs a round trip and an rdflib parse, not two)."""
+
+    store_path: str
+    text: str
+    formats: tuple[str | None, str | None]  # for a table (SELECT, ASK), for a graph (CONSTRUCT, DESCRIBE); None: not run
+    dataset: tuple | None = None  # (default graph IRIs, named graph IRIs) of the protocol, as Query.checked takes it
+
+
 class _Capped(io.RawIOBase):
     """A byte buffer that refuses to grow past its cap, so a huge result fails instead of being cut."""
 
@@ -85,6 +97,15 @@ def execute(store: ox.Store, query: Query, max_bytes: int) -> bytes:
         del results
 
 
+def check_and_execute(store: ox.Store, unchecked: Unchecked, max_bytes: int) -> tuple[guard.Checked, bytes | None]:
+    """The guard's verdict on a client's query and, unless its form's format is None, its result."""
+    checked = guard.check(unchecked.text)
+    result_format = unchecked.formats[checked.graph_result]
+    if result_format is None:
+        return checked, None
+    return checked, execute(store, Query.checked(checked, result_format, dataset=unchecked.dataset), max_bytes)
+
+
 def serialise(results, result_format: str, max_bytes: int) -> bytes:
     """Query results (solutions, a boolean, or triples) in ``result_format``, at most ``max_bytes`` long."""
     out = _Capped(max_bytes)
@@ -113,26 +134,37 @@ def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
         result.serialize(out, formats.RESULTS[name].oxigraph)
 
 
-def _child(connection, limits: Limits) -> None:
-    """The child's loop: confine, say ready, then one task at a time; the store reopened only when the
-    published version changes."""
+def _child(connection, limits: Limits, verdicts: tuple = (), store_path: str | None = None) -> None:
+    """The child's loop: confine, get ready, say so, then one task at a time; the store reopened only when
+    the published version changes. Ready means what a first query would wait for is done: the verdicts
+    the web worker knows taken, the parser's first parse made, the published version opened."""
     global _parent
     sandbox.confine(limits.memory_bytes)
     _parent = connection
-    connection.send(("ready",))
+    guard.remember(verdicts)
+    guard.warm()
     store, opened = None, None
+    if store_path is not None:
+        try:
+            store, opened = ox.Store.read_only(store_path), store_path
+        except OSError:  # replaced meanwhile: the first query opens its own
+            pass
+    connection.send(("ready",))
     while True:
         try:
             task, *args = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            if task == "query":
+            if task in ("query", "answer"):
                 job = args[0]
                 if job.store_path != opened:
                     store, opened = None, None
                     store, opened = ox.Store.read_only(job.store_path), job.store_path
-                connection.send(("ok", execute(store, job.query, limits.max_bytes)))
+                if task == "query":
+                    connection.send(("ok", execute(store, job.query, limits.max_bytes)))
+                else:
+                    connection.send(("ok", check_and_execute(store, job, limits.max_bytes)))
             elif task == "check":
                 connection.send(("ok", guard.check(args[0])))
             else:  # "call": a library function on untrusted input, named module:function
@@ -205,9 +237,10 @@ def _memory_message(limits: Limits) -> str:
 class _Worker:
     """One confined child and its pipe."""
 
-    def __init__(self, context, limits: Limits):
+    def __init__(self, context, limits: Limits, verdicts: tuple = (), store_path: str | None = None):
         parent, child = context.Pipe()
-        self.process = context.Process(target=_child, args=(child, limits), daemon=True, name="peerkg-worker")
+        self.process = context.Process(target=_child, args=(child, limits, verdicts, store_path), daemon=True,
+                                       name="peerkg-worker")
         self.process.start()
         child.close()
         self.connection = parent
@@ -242,8 +275,10 @@ class Executor:
     """A pool of confined children per web worker: up to ``size`` tasks run at once, each in its own child,
     so a runaway query holds one child and one request thread, never the whole worker."""
 
-    def __init__(self, limits: Limits, size: int = 4):
-        self.limits, self.size = limits, size
+    def __init__(self, limits: Limits, size: int = 4, verdicts: tuple = (), opens=None):
+        """``verdicts``: the guard's, handed to each child (guard.remember); ``opens()``: the store version a
+        new child opens before it says ready (None: none)."""
+        self.limits, self.size, self.verdicts, self._opens = limits, size, verdicts, opens
         self._context = _context()
         self._idle: list[_Worker] = []
         self._busy = 0
@@ -263,6 +298,11 @@ class Executor:
         """The guard's verdict on ``query``, read in a child (the parse of a huge query is bounded too)."""
         return self._task(("check", query), what="query")
 
+    def answer(self, unchecked: Unchecked) -> tuple[guard.Checked, bytes | None]:
+        """The guard's verdict on a client's query and its result, from one task: bounded as one query,
+        the parse included."""
+        return self._task(("answer", unchecked), what="query")
+
     def call(self, function: str, *args, what: str = "work", timeout: float | None = None, backend=None):
         """``module:function(*args)`` in a confined child, bounded like a query (or by ``timeout``); its
         arguments and result must pickle. With ``backend``, the function gets it first, as the child may
@@ -271,9 +311,13 @@ class Executor:
             args = (backend.for_worker(), *args)
         return self._task(("call", function, args), what=what, timeout=timeout, backend=backend)
 
+    def start(self) -> None:
+        """A child started now, and idle once it is ready: a web worker's first, before it takes requests."""
+        self._give_back(self._take(), healthy=True)
+
     def warm(self) -> None:
-        """Start a child ahead of need, in the background: at a worker's start, and whenever a task takes
-        the last idle child, so that the next request finds one ready instead of waiting for a start."""
+        """Start a child ahead of need, in the background, whenever a task takes the last idle child, so
+        that the next request finds one ready instead of waiting for a start."""
         with self._ready:
             if self._warming or self._closed or len(self._idle) + self._busy >= self.size:
                 return
@@ -281,7 +325,7 @@ class Executor:
 
         def start():
             try:
-                worker = _Worker(self._context, self.limits)
+                worker = self._start_worker()
             except PeerkgError as error:
                 log.warning("%s", error.message)
                 return
@@ -364,12 +408,16 @@ class Executor:
                     raise LimitExceeded(f"all {self.size} query processes of this worker stayed busy for "
                                         f"{self.limits.timeout:g} s; try again shortly")
         try:
-            return _Worker(self._context, self.limits)
+            return self._start_worker()
         except BaseException:
             with self._ready:
                 self._busy -= 1
                 self._ready.notify()
             raise
+
+    def _start_worker(self) -> _Worker:
+        path = self._opens() if self._opens is not None else None
+        return _Worker(self._context, self.limits, self.verdicts, None if path is None else str(path))
 
     def _give_back(self, worker: _Worker, healthy: bool) -> None:
         if not healthy:
@@ -404,11 +452,17 @@ def _relayed(backend, method: str, args: tuple, options: dict) -> tuple:
 
 def _describe(message: tuple) -> str:
     """What a task was about, for the log: a query's text, or the function a call ran."""
-    return message[1].query.text if message[0] == "query" else message[1]
+    task, subject = message[0], message[1]
+    if task == "query":
+        return subject.query.text
+    return subject.text if task == "answer" else subject
 
 
 def _context():
     """Forks from a server process that has only imported modules: no store open, no threads."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["peerkg.executor", "peerkg.curation.check", "peerkg.curation.commit", "peerkg.exports"])
+    # peerkg.cli too: every child runs the main module again as it starts (the peerkg command, or python -m
+    # peerkg.cli), and the command's imports took 35 ms of each start.
+    context.set_forkserver_preload(["peerkg.executor", "peerkg.curation.check", "peerkg.curation.commit", "peerkg.exports",
+                                    "peerkg.cli"])
     return context

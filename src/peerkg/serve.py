@@ -1,9 +1,11 @@
 """Serving the app under gunicorn: worker processes, each answering many requests at once on threads.
 
 Threads (gunicorn's gthread worker) keep a runaway query from holding a whole worker: the thread waits
-on its query process, and the worker's other threads go on serving. Each worker starts one query process
-as it starts (``kg.warm``), so its first request does not wait for one. On SIGTERM the workers finish
-what is in flight for at most ``GRACEFUL_SECONDS``, stop their query processes and exit.
+on its query process, and the worker's other threads go on serving. The app is made once, in the master
+before it forks (``preload_app``), with what every worker would otherwise do at its first requests
+(``warmup.prepare``); each worker starts one query process and waits until it is ready before it takes a
+request (``kg.warm``), so its first request does not wait for one. On SIGTERM the workers finish what is
+in flight for at most ``GRACEFUL_SECONDS``, stop their query processes and exit.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import tempfile
 
 from gunicorn.app.base import BaseApplication
 
-from .web import create_app, kg
+from .web import create_app, kg, warmup
 
 GRACEFUL_SECONDS = 3
 
 
 class Server(BaseApplication):
-    """gunicorn driven from Python: the app factory runs in each worker, after the fork."""
+    """gunicorn driven from Python: the app factory runs once, in the master; the workers fork from it."""
 
     def __init__(self, options: dict, test_config: dict | None = None):
         self.options, self.test_config = options, test_config
@@ -31,8 +33,12 @@ class Server(BaseApplication):
 
     def load(self):
         app = create_app(self.test_config)
-        kg.warm(app)
+        warmup.prepare(app)
         return app
+
+
+def _post_worker_init(worker) -> None:
+    kg.warm(worker.wsgi)
 
 
 def _worker_exit(server, worker) -> None:
@@ -52,6 +58,8 @@ def serve(host: str, port: int, workers: int, query_timeout: float, test_config:
         # gunicorn's own watchdog must not fire before the query time limit does.
         "timeout": int(query_timeout) + 30,
         "graceful_timeout": GRACEFUL_SECONDS,
+        "preload_app": True,  # the app opens no store and starts no thread or process until a worker does
+        "post_worker_init": _post_worker_init,
         "worker_exit": _worker_exit,
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms',

@@ -40,6 +40,13 @@ class Query:
     named_graphs: tuple[str, ...] | None = None
     union_default: bool = True  # False when the query names its own dataset (FROM / FROM NAMED)
 
+    @classmethod
+    def checked(cls, checked, result_format: str, bindings: tuple = (), dataset=None) -> "Query":
+        """The query the guard read (``guard.Checked``: its text, line ends normalised), with the protocol's
+        dataset ``(default graph IRIs, named graph IRIs)`` if any."""
+        default_graphs, named_graphs = dataset or (None, None)
+        return cls(checked.text, result_format, bindings, default_graphs, named_graphs, not checked.has_dataset)
+
 
 class Backend(Protocol):
     name: str  # for messages: "the embedded store in data", "the SPARQL engine at http://…"
@@ -53,6 +60,12 @@ class Backend(Protocol):
 
     def query(self, query: Query, limits: Limits) -> bytes:
         """The serialised result, within the time limit and the size cap (errors otherwise)."""
+
+    def check_and_query(self, text: str, formats: tuple[str | None, str | None], dataset=None):
+        """A client's query read by the guard and, if it passes, run in ``formats[0]`` for a table (SELECT,
+        ASK) or ``formats[1]`` for a graph (CONSTRUCT, DESCRIBE), in one trip to a query process:
+        ``(guard.Checked, result or None)``. None when this backend's queries do not run in one (check
+        the query in one, then ``query``)."""
 
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         """The published quads matching a pattern (None: any), of peerkg's named graphs."""

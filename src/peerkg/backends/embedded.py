@@ -92,6 +92,11 @@ class EmbeddedOxigraph:
             return self._executor().run(executing.Job(str(self._require()), query))
         return executing.execute(self._store()._store, query, limits.max_bytes)
 
+    def check_and_query(self, text: str, formats: tuple[str | None, str | None], dataset=None):
+        if self._executor is None:
+            return None
+        return self._executor().answer(executing.Unchecked(str(self._require()), text, formats, dataset))
+
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         return self._store().quads_for_pattern(subject, predicate, object, graph_name)
 

@@ -49,7 +49,7 @@ def run(name: str) -> Response:
     if suffix is None and wants_page(checked.graph_result, requested(request.args)):
         return query_page.render(query, checked, values)
     bindings = tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
-    return results.answer(query.text, checked, substitutions=bindings, requested=requested(request.args), suffix=suffix)
+    return results.answer(checked, substitutions=bindings, requested=requested(request.args), suffix=suffix)
 
 
 def _summary(query) -> dict:

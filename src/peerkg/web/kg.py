@@ -13,7 +13,7 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from .. import backends, exports, guard, queries
 from ..backends import Limits, Query
@@ -118,8 +118,11 @@ def executor_of(app) -> Executor:
     extensions = app.extensions
     if "peerkg.executor" not in extensions:
         config = app.config
+        # A new process opens the published version before it says ready (an embedded store: the others
+        # have no path), and takes the verdicts known before the fork (warmup.prepare).
+        opens = getattr(extensions["peerkg.backend"], "path", None)
         running = Executor(Limits(config["QUERY_TIMEOUT"], config["MAX_RESULT_BYTES"], config["QUERY_MEMORY_BYTES"]),
-                           size=config["QUERY_PROCESSES"])
+                           size=config["QUERY_PROCESSES"], verdicts=extensions.get("peerkg.verdicts", ()), opens=opens)
         atexit.register(running.close)
         extensions["peerkg.executor"] = running
     return extensions["peerkg.executor"]
@@ -131,8 +134,11 @@ def call(function: str, *args, what: str, timeout: float | None = None):
 
 
 def warm(app) -> None:
-    """Start a query process for ``app`` now, so that its first request does not wait for one."""
-    executor_of(app).warm()
+    """Start a query process for ``app`` and wait until it is ready, so that its first request does not wait."""
+    try:
+        executor_of(app).start()
+    except PeerkgError as error:  # the first request starts one instead
+        app.logger.warning("%s", error.message)
 
 
 def close(app) -> None:
@@ -160,22 +166,36 @@ def run(query: Query) -> bytes:
     current = version()
     body = cache().get(current, ("result", query))
     if body is None:
-        with slots().hold(_client()):
-            body = backend().query(query, limits())
+        body = _answered().pop(query, None)
+        if body is None:
+            with slots().hold(_client()):
+                body = backend().query(query, limits())
         if len(body) <= CACHE_MAX_BODY:
             cache().put(current, ("result", query), body, len(body))
     return body
 
 
-def check(text: str) -> guard.Checked:
-    """The guard's verdict on a client's query, read in a query process (bounded like the query itself)."""
+def check(text: str, formats: tuple[str | None, str | None] = (None, None), dataset=None) -> guard.Checked:
+    """The guard's verdict on a client's query, read in a query process (bounded like the query itself).
+
+    A text without a kept verdict is also run there, in the same trip, in ``formats[0]`` if it is a SELECT
+    or ASK, ``formats[1]`` if a CONSTRUCT or DESCRIBE (None: not run): this request's ``run`` of that
+    query (with ``dataset``) then takes the result instead of a second trip."""
     current = version()
     verdict = cache().get(current, ("verdict", text))
     if verdict is None:
         with slots().hold(_client()):
-            verdict = executor().check(text)
+            answered = backend().check_and_query(text, formats, dataset)
+            verdict, body = answered if answered is not None else (executor().check(text), None)
         cache().put(current, ("verdict", text), verdict, len(text))
+        if body is not None:
+            _answered()[Query.checked(verdict, formats[verdict.graph_result], dataset=dataset)] = body
     return verdict
+
+
+def _answered() -> dict:
+    """Results this request's ``check`` brought back with a verdict, by query."""
+    return g.setdefault("peerkg_answered", {}) if has_request_context() else {}
 
 
 def _client() -> str | None:

@@ -12,11 +12,10 @@ from . import kg
 from .negotiation import choose
 
 
-def answer(query: str, checked: Checked, *, substitutions: tuple = (), dataset=None, requested=None,
+def answer(checked: Checked, *, substitutions: tuple = (), dataset=None, requested=None,
            suffix: str | None = None) -> Response:
     media, name = choose(checked.graph_result, requested, suffix=suffix)
-    # The text table (Fuseki's output=text) is drawn here from the JSON results.
-    job = make_query(query, checked, "json" if name == "text" else name, substitutions=substitutions, dataset=dataset)
+    job = Query.checked(checked, result_format(name), substitutions, dataset)
     tag = kg.etag(job) + ("-text" if name == "text" else "")
     if _not_modified(tag):
         response = Response(status=304)
@@ -31,10 +30,10 @@ def answer(query: str, checked: Checked, *, substitutions: tuple = (), dataset=N
     return response
 
 
-def make_query(query: str, checked: Checked, result_format: str, *, substitutions: tuple = (), dataset=None) -> Query:
-    """The backend's query, with the protocol's dataset (default and named graph IRIs) if any."""
-    default_graphs, named_graphs = dataset or (None, None)
-    return Query(checked.text or query, result_format, substitutions, default_graphs, named_graphs, not checked.has_dataset)
+def result_format(name: str) -> str:
+    """The format a query is run in to answer in format ``name``: the text table (Fuseki's output=text) is
+    drawn here from the JSON results."""
+    return "json" if name == "text" else name
 
 
 def _not_modified(tag: str) -> bool:

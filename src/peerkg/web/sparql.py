@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 import pyoxigraph as ox
 
 from .. import formats, guard
-from ..errors import Refused, UnsupportedMediaType, UserInputError
+from ..errors import NotAcceptable, Refused, UnsupportedMediaType, UserInputError
 from .negotiation import choose, requested, wants_page
 from . import kg, results, service, sparql_page
 
@@ -29,14 +29,25 @@ def endpoint() -> Response:
     query, params = _read()
     if query is None:
         return _description()
-    checked = kg.check(query)
     dataset = (_graph_iris(params, "default-graph-uri"), _graph_iris(params, "named-graph-uri"))
     if dataset == (None, None):
         dataset = None
     values = requested(params)
+    checked = kg.check(query, (_format(False, values), _format(True, values)), dataset)
     if wants_page(checked.graph_result, values):
         return sparql_page.render(query, checked, dataset)
-    return results.answer(query, checked, dataset=dataset, requested=values)
+    return results.answer(checked, dataset=dataset, requested=values)
+
+
+def _format(graph_result: bool, values) -> str | None:
+    """What the answer below runs a table's (or a graph's) query in, so that a new text is checked and run
+    in one trip; None when this request gets no result of that kind (a 406)."""
+    if wants_page(graph_result, values):
+        return sparql_page.result_format(graph_result)
+    try:
+        return results.result_format(choose(graph_result, values)[1])
+    except NotAcceptable:
+        return None
 
 
 def _read():

@@ -8,8 +8,9 @@ import json
 
 from flask import Response, render_template, request, url_for
 
+from ..backends import Query
 from ..guard import Checked
-from . import kg, pages, query_page, results
+from . import kg, pages, query_page
 
 DOWNLOADS = {
     False: (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV")),
@@ -17,9 +18,13 @@ DOWNLOADS = {
 }
 
 
+def result_format(graph_result: bool) -> str:
+    """The format the page's query is run in: N-Triples for a graph, SPARQL JSON for a table."""
+    return "ntriples" if graph_result else "json"
+
+
 def render(query: str, checked: Checked, dataset) -> Response:
-    job = results.make_query(query, checked, "ntriples" if checked.graph_result else "json", dataset=dataset)
-    body = kg.run(job)
+    body = kg.run(Query.checked(checked, result_format(checked.graph_result), dataset=dataset))
     boolean, columns, rows = None, [], []
     if checked.graph_result:
         columns, rows = query_page.triple_rows(pages.graph_with_prefixes().parse(data=body, format="nt"))
