@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test build bench bench-scale bench-validate clean
+.PHONY: serve test build bench bench-first bench-scale bench-validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ clean:
 ## bench: throughput and latency of peerkg serve vs Oxigraph's server and a bare Flask route (not part of the tests)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## bench-first: the first answer of a fresh (and of a respawned) worker against the same request warm (not part of the tests)
+bench-first: $(STAMP)
+	$(BIN)/python bench/first_answer.py
 
 ## bench-scale: 10^4, 10^5 and 10^6 triples validated, committed, built and served, each beside a reference (not part of the tests)
 bench-scale: $(STAMP)

@@ -2,7 +2,10 @@
 
 Prints, per query, throughput and p50 / p99 latency for peerkg (with its result cache, and with the cache
 off so that every request runs the query) and for `oxigraph serve-read-only` on the same store, the ratios
-peerkg / Oxigraph, and for small queries the ratio to the bare Flask ceiling measured in the same run.
+peerkg / Oxigraph, and for small queries the ratios to the bare Flask ceiling measured in the same run
+(sync workers; the same route under gthread, peerkg's worker class, is printed beside it). One ad-hoc row
+sends a new text on every request (a numbered comment, bench/new_text.lua): no cache answers it, and each
+is read by the guard.
 Then the latency of a tiny query (a new text each time, so never a cached answer) sent every 0.5 s, alone
 and with six runaway queries in flight from six other clients, and the ratio of the two.
 Then peerkg on a remote engine (Oxigraph's server, the graph built into it) against that server's own
@@ -73,11 +76,17 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(15)
 
 
-def wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float]:
-    """Requests per second and p50 / p99 latency in ms, as wrk reports them."""
+def wrk(url: str, seconds: int, connections: int, new_text: str | None = None) -> tuple[float, float, float]:
+    """Requests per second and p50 / p99 latency in ms, as wrk reports them. With ``new_text``, ``url``
+    ends in ``query=`` and each request sends that query with a comment numbering it (new_text.lua)."""
+    script, env = [], None
+    if new_text is not None:
+        base, _, path = url.partition("//")[2].partition("/")
+        url, script = f"http://{base}/", ["-s", str(ROOT / "bench" / "new_text.lua")]
+        env = {**os.environ, "BENCH_QUERY": new_text, "BENCH_PATH": "/" + path}
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        check=True, capture_output=True, text=True,
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *script, url],
+        check=True, capture_output=True, text=True, env=env,
     ).stdout
     if "Non-2xx" in output:
         raise SystemExit(f"{url} answered errors under load:\n{output}")
@@ -112,13 +121,16 @@ def main() -> None:
     args = parser.parse_args()
     ensure_tools()
     subprocess.run([str(BIN / "peerkg"), "--quiet", "build", "--if-needed"], check=True)
-    store = (ROOT / "data" / "current").resolve()
+    store = (Path(os.environ.get("PEERKG_DATA") or ROOT / "data") / "current").resolve()
 
-    hello_port, peerkg_port, uncached_port, oxigraph_port = free_port(), free_port(), free_port(), free_port()
+    hello_port, threaded_port, peerkg_port, uncached_port, oxigraph_port = (free_port() for _ in range(5))
     peerkg = [str(BIN / "peerkg"), "--quiet", "serve", "--workers", str(args.workers), "--port"]
     servers = [
         start([str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{hello_port}", "--chdir", str(ROOT / "bench"), "hello:app"],
               f"http://127.0.0.1:{hello_port}/hello"),
+        # The same route under peerkg's worker class (gthread, 8 threads): what threads cost by themselves.
+        start([str(BIN / "gunicorn"), "-w", str(args.workers), "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{threaded_port}",
+               "--chdir", str(ROOT / "bench"), "hello:app"], f"http://127.0.0.1:{threaded_port}/hello"),
         start([*peerkg, str(peerkg_port)], f"http://127.0.0.1:{peerkg_port}/queries",
               env={**os.environ, "PEERKG_QUERIES_PER_CLIENT": "0"}),
         # The same server with its result cache off: every request runs the query. wrk is one client with
@@ -130,25 +142,33 @@ def main() -> None:
     ]
     try:
         ceiling = wrk(f"http://127.0.0.1:{hello_port}/hello", args.seconds, args.connections)
-        print(f"machine: {os.cpu_count()} cores; wrk -t2 -c{args.connections} -d{args.seconds}s; gunicorn workers {args.workers}")
-        print(f"bare Flask ceiling: {ceiling[0]:.0f} req/s, p50 {ceiling[1]:.2f} ms, p99 {ceiling[2]:.2f} ms\n")
+        threaded = wrk(f"http://127.0.0.1:{threaded_port}/hello", args.seconds, args.connections)
+        print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; wrk -t2 -c{args.connections} -d{args.seconds}s; "
+              f"gunicorn workers {args.workers}")
+        print(f"bare Flask ceiling: {ceiling[0]:.0f} req/s, p50 {ceiling[1]:.2f} ms, p99 {ceiling[2]:.2f} ms; under gthread "
+              f"(8 threads, as peerkg): {threaded[0]:.0f} req/s ({threaded[0] / ceiling[0]:.2f} of it)\n")
         canned = {name: (ROOT / "queries" / f"{name}.rq").read_text() for name in ("table3", "table6", "role_activities")}
-        cases = [(f"canned {name}", "small", f"/queries/{name}.json", _body(text)) for name, text in canned.items()]
-        cases.append(("ad-hoc theme count", "small", "/sparql?query=" + urllib.parse.quote(THEMES), THEMES))
-        cases += [(label, "heavy", "/sparql?query=" + urllib.parse.quote(text), text) for label, text in HEAVY.items()]
+        # (label, kind, path, query, new text each time)
+        cases = [(f"canned {name}", "small", f"/queries/{name}.json", _body(text), False) for name, text in canned.items()]
+        cases.append(("ad-hoc theme count", "small", "/sparql?query=" + urllib.parse.quote(THEMES), THEMES, False))
+        cases.append(("ad-hoc, new text each time", "small", "/sparql?query=", THEMES, True))
+        cases += [(label, "heavy", "/sparql?query=" + urllib.parse.quote(text), text, False) for label, text in HEAVY.items()]
         header = (f"{'query':26} {'peerkg req/s':>12} {'p50':>6} {'p99':>7} {'uncached':>9} {'p50':>6} {'p99':>7} "
-                  f"{'oxigraph':>9} {'p50':>6} {'p99':>7} {'vs oxigraph':>11} {'uncached vs ox':>14} {'vs flask':>9}")
+                  f"{'oxigraph':>9} {'p50':>6} {'p99':>7} {'vs oxigraph':>11} {'uncached vs ox':>14} {'vs flask':>9} "
+                  f"{'uncached vs flask':>17}")
         print(header + "\n" + "-" * len(header) + "   (latencies in ms)")
         for port in (peerkg_port, uncached_port):
             warm(f"http://127.0.0.1:{port}{cases[0][2]}", args.connections)
-        for label, kind, path, sparql in cases:
+        for label, kind, path, sparql, new in cases:
+            text = sparql if new else None
             for port in (peerkg_port, uncached_port):  # and the cache
-                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
-            ours = wrk(f"http://127.0.0.1:{peerkg_port}{path}", args.seconds, args.connections)
-            cold = wrk(f"http://127.0.0.1:{uncached_port}{path}", args.seconds, args.connections)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}" + (urllib.parse.quote(sparql) if new else ""), timeout=60).read()
+            ours = wrk(f"http://127.0.0.1:{peerkg_port}{path}", args.seconds, args.connections, text)
+            cold = wrk(f"http://127.0.0.1:{uncached_port}{path}", args.seconds, args.connections, text)
             # Oxigraph's default graph is its own unless asked for the union, which is what peerkg serves.
-            theirs = wrk(f"http://127.0.0.1:{oxigraph_port}/query?union-default-graph&query=" + urllib.parse.quote(sparql), args.seconds, args.connections)
-            flask = f"{ours[0] / ceiling[0]:9.2f}" if kind == "small" else f"{'':9}"
+            theirs = wrk(f"http://127.0.0.1:{oxigraph_port}/query?union-default-graph&query=" + ("" if new else urllib.parse.quote(sparql)),
+                         args.seconds, args.connections, text)
+            flask = f"{ours[0] / ceiling[0]:9.2f} {cold[0] / ceiling[0]:17.2f}" if kind == "small" else ""
             print(f"{label:26} {ours[0]:12.0f} {ours[1]:6.2f} {ours[2]:7.2f} {cold[0]:9.0f} {cold[1]:6.2f} {cold[2]:7.2f} "
                   f"{theirs[0]:9.0f} {theirs[1]:6.2f} {theirs[2]:7.2f} {ours[0] / theirs[0]:11.2f} {cold[0] / theirs[0]:14.2f} {flask}")
     finally:
@@ -158,7 +178,7 @@ def main() -> None:
     runaways(args.seconds)
 
 
-def remote(args, cases: list[tuple[str, str, str, str]]) -> None:
+def remote(args, cases: list[tuple[str, str, str, str, bool]]) -> None:
     """peerkg with Oxigraph's server as its backend (cache off) against the server's own endpoint."""
     with tempfile.TemporaryDirectory(prefix="peerkg-bench-") as scratch:
         engine_port, peerkg_port = free_port(), free_port()
@@ -177,10 +197,11 @@ def remote(args, cases: list[tuple[str, str, str, str]]) -> None:
                       f"{'peerkg / server':>15} {'added ms (p50)':>14}")
             print(header + "\n" + "-" * len(header) + "   (latencies in ms)")
             warm(f"http://127.0.0.1:{peerkg_port}{cases[0][2]}", args.connections)
-            for label, _, path, sparql in cases:
-                ours = wrk(f"http://127.0.0.1:{peerkg_port}{path}", args.seconds, args.connections)
-                theirs = wrk(f"http://127.0.0.1:{engine_port}/query?union-default-graph&query=" + urllib.parse.quote(sparql),
-                             args.seconds, args.connections)
+            for label, _, path, sparql, new in cases:
+                text = sparql if new else None
+                ours = wrk(f"http://127.0.0.1:{peerkg_port}{path}", args.seconds, args.connections, text)
+                theirs = wrk(f"http://127.0.0.1:{engine_port}/query?union-default-graph&query=" + ("" if new else urllib.parse.quote(sparql)),
+                             args.seconds, args.connections, text)
                 print(f"{label:26} {ours[0]:12.0f} {ours[1]:6.2f} {ours[2]:7.2f} {theirs[0]:12.0f} {theirs[1]:6.2f} "
                       f"{theirs[2]:7.2f} {ours[0] / theirs[0]:15.2f} {ours[1] - theirs[1]:14.2f}")
         finally:
