@@ -204,18 +204,28 @@ def test_the_job_process_validates_a_document_on_the_store(built, tmp_path):
     assert state["progress"]["step"] == "validating 30 triples in context"
 
 
+def copy_of(built, tmp_path):
+    """A private copy of the built data directory, without its downloads."""
+    data = tmp_path / "data"
+    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    return data
+
+
+def commit_example(data):
+    """The example study PUT by a commit job on ``data``, run to its end: the job and its last state."""
+    job = jobs.Jobs(data).create("commit", {"operation": "PUT", "graph": "https://w3id.org/peerkg/graph/curated/example-2024",
+                                            "format": "turtle", "name": "example.ttl", "exclusive": False}, LIMITS,
+                                 curator="alice", documents=("example.ttl",))
+    shutil.copy(EXAMPLE, job.document(0))
+    jobs.launcher.start(job, os.environ | {"PEERKG_DATA": str(data)})
+    return job, finished(job)
+
+
 def test_the_job_process_commits_then_publishes_the_version(built, tmp_path):
     from peerkg import backends, exports
 
-    data = tmp_path / "data"
-    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
-    box = jobs.Jobs(data)
-    job = box.create("commit", {"operation": "PUT", "graph": "https://w3id.org/peerkg/graph/curated/example-2024",
-                                "format": "turtle", "name": "example.ttl", "exclusive": False}, LIMITS,
-                     curator="alice", documents=("example.ttl",))
-    shutil.copy(EXAMPLE, job.document(0))
-    jobs.launcher.start(job, os.environ | {"PEERKG_DATA": str(data)})
-    state = finished(job)
+    data = copy_of(built, tmp_path)
+    job, state = commit_example(data)
     assert (state["state"], state["status"]) == ("done", 201), state
     version = backends.open(type(built)(data_dir=data)).version()
     assert job.result()["published"] == job.result()["version"] == version
@@ -284,16 +294,10 @@ def test_other_routes_keep_the_smaller_limit(tmp_path):
 def test_a_commit_stands_when_its_downloads_cannot_be_written(built, tmp_path):
     from peerkg import backends
 
-    data = tmp_path / "data"
-    shutil.copytree(built.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.log", "downloads"))
+    data = copy_of(built, tmp_path)
     (data / "downloads").write_text("not a directory")
     before = backends.open(type(built)(data_dir=data)).version()
-    job = jobs.Jobs(data).create("commit", {"operation": "PUT", "graph": "https://w3id.org/peerkg/graph/curated/example-2024",
-                                            "format": "turtle", "name": "example.ttl", "exclusive": False}, LIMITS,
-                                 curator="alice", documents=("example.ttl",))
-    shutil.copy(EXAMPLE, job.document(0))
-    jobs.launcher.start(job, os.environ | {"PEERKG_DATA": str(data)})
-    state = finished(job)
+    job, state = commit_example(data)
     assert (state["state"], state["status"]) == ("done", 201), state
     assert "published" not in job.result() and job.result()["unpublished"]
     assert backends.open(type(built)(data_dir=data)).version() == job.result()["version"] != before
