@@ -11,12 +11,13 @@ import sys
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from click.testing import CliRunner
 
 from peerkg import backends, build, cli, iris, store
 from peerkg.backends import Limits, Query
 from peerkg.config import PROJECT_ROOT, Settings
-from peerkg.curation import check, commit, report, rules, submission, tokens
+from peerkg.curation import carry, check, commit, report, rules, submission, tokens
 from peerkg.errors import (Conflict, NotFound, Refused, SubmissionSyntaxError, Unauthorized, UnsupportedMediaType,
                            UserInputError, ValidationFailed)
 
@@ -151,6 +152,19 @@ def test_the_report_groups_results_by_rule_and_counts_them(kg):
     assert "  broken.ttl:17: <https://w3id.org/peerkg/id/work/example-2024> value <https://w3id.org/peerkg/id/work/mowbray-1969>\n" in text
 
 
+@pytest.mark.parametrize("text", [EXAMPLE.read_text(), broken(), f'<{W}study/mowbray-1996> <http://www.w3.org/2000/01/rdf-schema#label> "M" .\n'])
+def test_a_store_copied_whole_as_context_gives_the_report_of_the_lookups(kg, monkeypatch, text):
+    _, looked_up = checked(text, kg, "x.ttl")
+    copied = []
+    whole = check._whole
+    monkeypatch.setattr(check, "_whole", lambda *args: copied.append(whole(*args)) or copied[-1])
+    monkeypatch.setattr(check, "CONTEXT_LOOKUPS", 10**6)  # the seed store is then smaller than the lookups
+    _, result = checked(text, kg, "x.ttl")
+    assert len(copied) == 1 and len(copied[0]) == len({q.triple for q in kg.quads_for_pattern(None, None, None, None)})
+    assert (result.conforms, result.results) == (looked_up.conforms, looked_up.results)
+    assert result.results or text == EXAMPLE.read_text()
+
+
 # --- Commits ----------------------------------------------------------------------------------------------
 
 
@@ -244,6 +258,26 @@ def test_a_rebuild_whose_seeds_break_a_curated_graph_fails_and_names_it(project_
     assert f"{GRAPH}: DOES NOT CONFORM" in caught.value.message
     assert f"<{W}study/example-2024> (Example et al. 2024) value <{W}study/moll-2009>" in caught.value.message
     assert os.readlink(store.current_path(project_copy.data_dir)) == published
+
+
+def test_curated_graphs_that_conform_alone_but_not_together_with_the_seeds_fail_a_rebuild():
+    # A node none of the curated triples mentions gets a second value along a two-step path: a check of
+    # each curated graph reports only about the nodes it mentions, the check of everything as one sees it.
+    shapes_graph = rdflib.Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:T ;
+            sh:property [ sh:path ( ex:p ex:q ) ; sh:maxCount 1 ; sh:message "one p/q value at most" ] .""", format="turtle")
+    ex = "http://example.org/"
+    f, x, p, q = (ox.NamedNode(ex + name) for name in ("f", "x", "p", "q"))
+    seed, curated = ox.NamedNode(str(iris.graph("seed"))), ox.NamedNode(str(iris.curated_graph("x")))
+    new = [ox.Quad(f, ox.NamedNode(str(rdflib.RDF.type)), ox.NamedNode(ex + "T"), seed), ox.Quad(f, p, x, seed),
+           ox.Quad(x, q, ox.Literal("0"), seed)]
+    added = [ox.Quad(x, q, ox.Literal("1"), curated)]
+    carry.check_against(added[:0], new, shapes_graph, rdflib.Graph())  # the seeds alone conform
+    with pytest.raises(ValidationFailed) as caught:
+        carry.check_against(added, new, shapes_graph, rdflib.Graph())
+    assert "the seed and curated graphs as one: Does not conform: 1 result(s)." in caught.value.message
+    assert f"Violation: {ex}f; path complex path\n    one p/q value at most" in caught.value.message
 
 
 # --- Tokens -----------------------------------------------------------------------------------------------

@@ -195,6 +195,7 @@ class Relay:
 
     def __init__(self, data_dir, name: str, writable: bool):
         self.data_dir, self.name, self.writable = data_dir, name, writable
+        self.reads_locally = False
 
     def __getattr__(self, method: str):
         if method not in self.RELAYED:

@@ -38,6 +38,8 @@ VERSION_TIME = "%Y%m%dT%H%M%S"
 class EmbeddedStore:
     """An on-disk Oxigraph store, opened read-only; the default graph is the union of the named graphs."""
 
+    reads_locally = True  # as the backends say it (backends.Backend)
+
     def __init__(self, path: Path):
         require_store(path)
         self.path = path

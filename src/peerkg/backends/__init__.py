@@ -51,6 +51,7 @@ class Query:
 class Backend(Protocol):
     name: str  # for messages: "the embedded store in data", "the SPARQL engine at http://…"
     writable: bool
+    reads_locally: bool  # quads_for_pattern iterates a store on this machine: reading n quads costs n, not a request
 
     def version(self) -> str | None:
         """The published version (None before the first build); a version's content never changes."""

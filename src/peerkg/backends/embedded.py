@@ -31,6 +31,7 @@ class EmbeddedOxigraph:
         self.data_dir, self.fixed, self._executor = Path(data_dir), Path(fixed) if fixed else None, executor
         self.name = f"the embedded store in {self.fixed or self.data_dir}"
         self.writable = fixed is None
+        self.reads_locally = True
         self._opened: store.EmbeddedStore | None = None
         self._pin = threading.local()
 

@@ -60,6 +60,7 @@ class RemoteSparql:
         self.user, self.password, self.data_dir, self.timeout = user, password, Path(data_dir), timeout
         self.name = f"the SPARQL engine at {query_url}"
         self.writable = update_url is not None
+        self.reads_locally = False
         self._pin = threading.local()
         self._server = self._headers = self._dialect = None
         self._session = requests.Session()

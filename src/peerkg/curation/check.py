@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import nullcontext
+from itertools import islice
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -38,6 +39,10 @@ DATATYPE_COMPONENT = str(SH.DatatypeConstraintComponent)
 IN_COMPONENT = str(SH.InConstraintComponent)
 MIN_INCLUSIVE_COMPONENT = str(SH.MinInclusiveConstraintComponent)
 
+# A node's context costs a lookup or more (its triples, the inverse paths, the nodes it points to): a store
+# with fewer quads than this many per mentioned node is copied whole instead.
+CONTEXT_LOOKUPS = 4
+
 log = logging.getLogger(__name__)
 
 
@@ -57,9 +62,10 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     if context is not None:
         # A backend finds its published version once for all the lookups (an ox.Store has no versions).
         with context.pinned() if hasattr(context, "pinned") else nullcontext():
-            data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                             for t in _context(context, mentioned, _inverse_predicates(shapes_graph), replacing))
-    known = _known_instances(data, submission)  # before the ontology joins the store
+            whole = _whole(context, CONTEXT_LOOKUPS * len(mentioned), replacing)
+            found = whole if whole is not None else _context(context, mentioned, _inverse_predicates(shapes_graph), replacing)
+            data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found)
+    known = _known_instances(data, set(triples))  # before the ontology joins the store
     focus = {to_rdflib(term) for term in mentioned}
     report = shapes.check(data, shapes_graph, ontology, focus=focus)
     already = {(r.focus, r.path, r.value) for r in report.results}
@@ -75,6 +81,19 @@ def check(submission: Submission, context: Context | None, shapes_graph: Graph, 
     conforms = not any(r.severity == "Violation" for r in results)
     report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
     return shapes.Report(conforms, results, report.graph)
+
+
+def whole(base: list[ox.Quad], added: list[ox.Quad], shapes_graph: Graph, ontology: Graph) -> shapes.Report:
+    """``base`` and ``added`` validated as one graph, with the rule that no triple of ``added`` names an IRI
+    of the instance space that nothing describes: what ``check`` of each graph of ``added`` finds with the
+    whole graph as its context, in one pass (results about every node, without lines or suggestions)."""
+    data = ox.Store()
+    data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in (*base, *added))
+    known = _known_instances(data, {q.triple for q in added})
+    report = shapes.check(data, shapes_graph, ontology)
+    if not known:
+        return report
+    return shapes.Report(False, sorted([*report.results, *known], key=lambda r: (r.focus, r.path or "", r.message)), report.graph)
 
 
 def _place(submission: Submission, result: shapes.Result) -> dict:
@@ -93,6 +112,18 @@ def validate_document(backend, data: bytes, format_name: str, name: str, setting
     shapes_graph, ontology = rules.load(settings)
     result = check(submitted, context, shapes_graph, ontology)
     return reports.summarize(result, submitted), result.graph.serialize(format="turtle")
+
+
+def _whole(store: Context, limit: int, replacing) -> list[ox.Triple] | None:
+    """Every triple of a local ``store`` (outside ``replacing``) if it holds at most ``limit`` quads, else
+    None. A large submission mentions more nodes than a small store has quads: copying the store is then
+    cheaper than looking each node up, and a superset of the context changes no result about them."""
+    if not (isinstance(store, ox.Store) or getattr(store, "reads_locally", False)):
+        return None  # an engine's quads come by request: counting them would fetch them all
+    quads = list(islice(iter(store.quads_for_pattern(None, None, None, None)), limit + 1))
+    if len(quads) > limit:
+        return None
+    return list({q.triple for q in quads if replacing is None or q.graph_name != replacing})
 
 
 def _context(store: Context, mentioned: set, inverse: set[ox.NamedNode], replacing):
@@ -127,10 +158,10 @@ def _inverse_predicates(shapes_graph: Graph) -> set[ox.NamedNode]:
     return {ox.NamedNode(str(p)) for p in shapes_graph.objects(None, SH.inversePath) if isinstance(p, URIRef)}
 
 
-def _known_instances(store: ox.Store, submission: Submission) -> list[shapes.Result]:
-    """Objects in the instance space that nothing describes: the one rule that needs the whole store, run
-    with SPARQL over the submission and its context (which holds every such IRI's triples)."""
-    submitted = set(submission.triples)
+def _known_instances(store: ox.Store, submitted: set[ox.Triple]) -> list[shapes.Result]:
+    """Objects in the instance space that nothing describes, in ``submitted`` triples: the one rule that
+    needs the whole store, run with SPARQL over the submission and its context (which holds every such
+    IRI's triples)."""
     space = ox.Literal(iris.uri_space())
     results = []
     for solution in store.query(KNOWN_INSTANCES, substitutions={ox.Variable("space"): space}):
