@@ -242,6 +242,21 @@ def test_curated_graphs_and_their_log_survive_a_rebuild(project_copy):
     assert len(graph_triples(project_copy, iris.curation_log())) == 20
 
 
+def test_a_rebuild_keeps_the_curated_graphs_as_they_are_and_drops_graphs_it_no_longer_makes(data):
+    commit.commit(data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
+    kept, log = graph_triples(data), graph_triples(data, iris.curation_log())
+    backend, obsolete = backends.open(data), ox.NamedNode(str(iris.graph("obsolete")))
+    with backend.writer():  # a version holding one more graph than the build makes, kept by nothing
+        backend.publish([ox.Quad(ox.NamedNode(W + "x"), ox.NamedNode(W + "p"), ox.Literal("x"), obsolete)],
+                        backend.fingerprint() or "", keep=set(backend.named_graphs()))
+    assert obsolete in backends.open(data).named_graphs() and graph_triples(data) == kept
+    result = build.build(data)
+    assert {g.value for g in backends.open(data).named_graphs()} == set(result.graphs)
+    assert obsolete.value not in result.graphs and str(GRAPH) in result.graphs
+    assert graph_triples(data) == kept and graph_triples(data, iris.curation_log()) == log
+    assert result.graphs[str(iris.graph("review_table3"))] == len(graph_triples(data, iris.graph("review_table3"))) == 314
+
+
 def test_a_rebuild_whose_seeds_break_a_curated_graph_fails_and_names_it(project_copy):
     build.build(project_copy)
     text = EXAMPLE.read_text().replace('rdfs:label "Example et al. 2024" ;', 'rdfs:label "Example et al. 2024" ;\n    rdfs:seeAlso <study/moll-2009> ;')

@@ -85,7 +85,7 @@ def build(settings: Settings, backend=None) -> BuildResult:
             log.info("keeping %d curated triples in %d graphs; checking them against the new graph", len(kept),
                      len({q.graph_name for q in kept}))
             curated.check_against(kept, quads, shapes_graph, graphs[ONTOLOGY])
-        version = backend.publish([*quads, *kept], fingerprint(settings))
+        version = backend.publish(quads, fingerprint(settings), keep={q.graph_name for q in kept})
     log.info("published version %s in %s", version, backend.name)
     counts = {str(iris.graph(name)): len(graph) for name, graph in graphs.items()}
     for quad in kept:

@@ -12,7 +12,7 @@ another dataset. A published version never changes: results may be kept by versi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -85,8 +85,10 @@ class Backend(Protocol):
     def new_version(self) -> str:
         """A name for the version a writer is about to publish (commits are named after it)."""
 
-    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None) -> str:
-        """Replace everything with ``quads`` as a new version, all or nothing; its name."""
+    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None,
+                keep: Collection[ox.NamedNode] = ()) -> str:
+        """Replace everything but the named graphs ``keep`` of the published version (kept as they are)
+        with ``quads`` as a new version, all or nothing; its name."""
 
     def change(self, version: str, cleared: ox.NamedNode | None, added: list[ox.Quad],
                removed_graph: ox.NamedNode | None = None) -> None:

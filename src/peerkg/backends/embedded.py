@@ -12,7 +12,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -117,30 +117,50 @@ class EmbeddedOxigraph:
     def new_version(self) -> str:
         return store.new_version(self.data_dir).name
 
-    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None) -> str:
+    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None,
+                keep: Collection[ox.NamedNode] = ()) -> str:
         self._writable()
-        return store.publish(self.data_dir, quads, fingerprint).name
+        if not keep:
+            return store.publish(self.data_dir, quads, fingerprint).name
+
+        def rebuilt(written: ox.Store) -> None:
+            # The kept graphs stay where they are, instead of every kept quad being read and written again.
+            for graph in written.named_graphs():
+                if graph not in keep:
+                    written.remove_graph(graph)
+            written.bulk_extend(quads)
+
+        version = version or self.new_version()
+        self._derive(version, fingerprint, rebuilt)
+        return version
 
     def change(self, version: str, cleared: ox.NamedNode | None, added: list[ox.Quad],
                removed_graph: ox.NamedNode | None = None) -> None:
-        """Copy the published version, clear a graph, add the quads and close the copy before the link is
-        swapped; on any failure the copy is removed. The copy and the swap make it all or nothing, so the
-        quads go in with the bulk loader, not a transaction (100,000 took 7.7 s in one, 0.5 s so).
-        Runs in the committing process
-        (the CLI's, or a confined worker process of the server's), never a forked web worker: RocksDB's
-        background threads do not survive a fork, so a flush there could wait forever."""
+        """The published version with a graph cleared and the quads added. The quads go in with the bulk
+        loader, not a transaction (100,000 took 7.7 s in one, 0.5 s so): the copy and the swap make it all
+        or nothing."""
         self._writable()
-        target = self.data_dir / store.STORES / version
-        fingerprint = self.fingerprint() or ""
-        try:
-            self._store().backup(target)
-            crash_point("copied")
-            written = ox.Store(str(target))
+
+        def changed(written: ox.Store) -> None:
             if cleared is not None and written.contains_named_graph(cleared):
                 written.remove_graph(cleared)
             crash_point("applied")
             written.bulk_extend(added)
             crash_point("extended")
+
+        self._derive(version, self.fingerprint() or "", changed)
+
+    def _derive(self, version: str, fingerprint: str, edit: Callable[[ox.Store], None]) -> None:
+        """Publish ``version`` as a copy of the published one (a RocksDB checkpoint: hard links) that ``edit``
+        changes, closed before the link is swapped; on any failure the copy is removed. Runs in the
+        writing process (the CLI's, or a confined worker process of the server's), never a forked web
+        worker: RocksDB's background threads do not survive a fork, so a flush there could wait forever."""
+        target = self.data_dir / store.STORES / version
+        try:
+            self._store().backup(target)
+            crash_point("copied")
+            written = ox.Store(str(target))
+            edit(written)
             written.flush()
             del written
             crash_point("closed")

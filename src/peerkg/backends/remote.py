@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -200,14 +200,16 @@ class RemoteSparql:
     def new_version(self) -> str:
         return store.version_name()
 
-    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None) -> str:
-        """Replace peerkg's graphs (and only those) with ``quads``, as the engine's dialect can."""
+    def publish(self, quads: Iterable[ox.Quad], fingerprint: str, version: str | None = None,
+                keep: Collection[ox.NamedNode] = ()) -> str:
+        """Replace peerkg's graphs (and only those) but ``keep`` with ``quads``, as the engine's dialect can."""
         self._writable()
         version = version or self.new_version()
         quads = list(quads)
-        graphs = sorted({q.graph_name.value for q in quads})
+        graphs = {q.graph_name.value for q in quads}
         _, _, before = self._read_control()
-        self.dialect().publish(self, quads, sorted({*before, *graphs}), self.control(version, fingerprint, graphs))
+        kept = {g.value for g in keep} & set(before)
+        self.dialect().publish(self, quads, sorted({*before, *graphs} - kept), self.control(version, fingerprint, sorted(graphs | kept)))
         return version
 
     def change(self, version: str, cleared: ox.NamedNode | None, added: list[ox.Quad],
