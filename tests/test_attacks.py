@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
+import signal
 import socket
 import threading
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -385,6 +388,72 @@ def test_the_server_stops_cleanly(built, tmp_path):
     log = served.log()
     assert not re.search(r"SIGSEGV|SIGABRT|SIGKILL|invalid pointer|Traceback", log), log[-3000:]
     assert "Shutting down: Master" in log
+
+
+def test_a_killed_worker_leaves_no_query_running(built):
+    """A worker SIGKILLed (by the master's timeout, the kernel's OOM killer) while its query process runs a
+    runaway: that process's parent is the fork server, which outlived the worker, so the query ran on for
+    minutes; now every process the worker started ends with it."""
+    from peerkg.executor import DEMOTED_NICENESS
+
+    served = start_server(built.data_dir, "--workers", "1", "--query-timeout", "120")
+    answers, left = [], []
+
+    def ask():
+        try:
+            answers.append(requests.get(served.url + "/sparql", params={"query": RUNAWAY}, timeout=300).status_code)
+        except requests.ConnectionError:
+            answers.append("connection closed")
+
+    try:
+        (worker,) = descendants(served.process.pid, children_only=True)
+        threading.Thread(target=ask, daemon=True).start()
+        deadline = time.monotonic() + 60
+        while DEMOTED_NICENESS not in [state["nice"] for state in map(stat, descendants(worker)) if state]:
+            assert time.monotonic() < deadline, "the runaway's process was never demoted: is it running?"
+            time.sleep(0.1)
+        left = descendants(worker)  # the fork server, its query processes (the runaway's, a spare), its helpers
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while left := [pid for pid in left if running(pid)]:
+            assert time.monotonic() < deadline, ("running 10 s after their worker was killed:",
+                                                 [Path(f"/proc/{pid}/cmdline").read_bytes()[:120] for pid in left])
+            time.sleep(0.1)
+        deadline = time.monotonic() + 30
+        while not answers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert answers == ["connection closed"]
+    finally:
+        for pid in left:  # never leave a runaway burning a core after a failure
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+        served.stop()
+
+
+def stat(pid: int) -> dict | None:
+    """A process's state, parent and niceness from /proc (None: gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return {"state": fields[0], "ppid": int(fields[1]), "nice": int(fields[16])}
+
+
+def descendants(pid: int, children_only: bool = False) -> list[int]:
+    """The processes below ``pid`` (or only its children), from one reading of /proc."""
+    parents = {int(entry.name): (stat(int(entry.name)) or {}).get("ppid") for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    found, below = [], [pid]
+    while below:
+        above = below.pop()
+        children = [child for child, parent in parents.items() if parent == above]
+        found += children
+        below += [] if children_only else children
+    return found
+
+
+def running(pid: int) -> bool:
+    """Not gone, nor a zombie (which an orphan stays where the init process does not reap)."""
+    return (stat(pid) or {"state": "Z"})["state"] != "Z"
 
 
 # --- 12. Set-up waits for a busy apt ----------------------------------------------------------------------------
