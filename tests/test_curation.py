@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import os
 import shutil
@@ -132,6 +133,42 @@ def test_an_iri_that_exists_nowhere_fails_even_without_a_class_constraint(kg):
     _, result = checked(text, kg)
     assert [(r.line, r.value, r.shape) for r in result.results] == [(38, f"<{W}study/moll-2090>", check.KNOWN_INSTANCES_SHAPE)]
     assert result.results[0].suggestion == f"did you mean <{W}study/moll-2009> (Moll et al. 2009)?"
+
+
+class Scans:
+    """A store that counts the reads of every resource of a class (rdf:type, any subject) made through it."""
+
+    def __init__(self, store):
+        self.store, self.classes = store, []
+
+    def quads_for_pattern(self, subject, predicate, object, graph_name=None):
+        if subject is None and predicate == ox.NamedNode(str(iris.RDF.type)):
+            self.classes.append(object)
+        return self.store.quads_for_pattern(subject, predicate, object, graph_name)
+
+
+def test_a_check_reads_each_class_once_and_every_fix_is_the_one_found_alone(kg):
+    """A "did you mean" looks among the resources of the expected class (or of any, for an IRI that exists
+    nowhere), read once for all the results of a check that need them: a bad 1,000-study document read
+    every typed resource 1,000 times, most of its minute. Each mistake still gets the fix it gets alone."""
+    mistakes = {
+        f"<{W}work/mowbray-1969>": lambda text: text.replace("<work/mowbray-1996>", "<work/mowbray-1969>"),
+        f"<{W}study/moll-2090>": lambda text: text.replace("pkg:reportedIn", "rdfs:seeAlso <study/moll-2090> ;\n    pkg:reportedIn"),
+        f"<{W}study/mowbray-1997>": lambda text: text.replace("pkg:reportedIn", "rdfs:seeAlso <study/mowbray-1997> ;\n    pkg:reportedIn"),
+        '"peer support worker"': lambda text: text.replace("pkg:role <informant-role/peer-support-workers>", 'pkg:role "peer support worker"'),
+    }
+    alone = {}
+    for value, make in mistakes.items():
+        (result,) = checked(make(EXAMPLE.read_text()), kg)[1].results
+        alone[result.value] = result.suggestion
+    assert sorted(alone) == sorted(mistakes) and all(s.startswith("did you mean <") for s in alone.values())
+    text, read = EXAMPLE.read_text(), Scans(kg)
+    for make in mistakes.values():
+        text = make(text)
+    _, together = checked(text, read)
+    assert {r.value: r.suggestion for r in together.results} == alone
+    assert None in read.classes  # two results need any class's resources: read once, as every other class
+    assert [cls for cls, reads in collections.Counter(read.classes).items() if reads > 1] == []
 
 
 def test_triples_about_an_existing_resource_are_checked_with_its_stored_triples(kg):

@@ -134,11 +134,16 @@ def _boolean(result: ox.QueryBoolean, name: str, out: io.RawIOBase) -> None:
         result.serialize(out, formats.RESULTS[name].oxigraph)
 
 
-def _child(connection, limits: Limits, verdicts: tuple = (), store_path: str | None = None) -> None:
-    """The child's loop: confine, get ready, say so, then one task at a time; the store reopened only when
-    the published version changes. Ready means what a first query would wait for is done: the verdicts
-    the web worker knows taken, the parser's first parse made, the published version opened."""
+def _child(connection, owner: int, limits: Limits, verdicts: tuple = (), store_path: str | None = None) -> None:
+    """The child's loop: tie itself to ``owner``, confine, get ready, say so, then one task at a time; the
+    store reopened only when the published version changes. Ready means what a first query would wait for
+    is done: the verdicts the web worker knows taken, the parser's first parse made, the published version
+    opened."""
     global _parent
+    # ``owner`` is the process that asked for this child (a web worker, a job's process), not its parent:
+    # the fork server is, and it outlives the owner while any child holds its keep-alive pipe, so
+    # PR_SET_PDEATHSIG would leave a query running on after a SIGKILLed worker. A pidfd watch does not.
+    sandbox.die_with(owner)
     sandbox.confine(limits.memory_bytes)
     _parent = connection
     guard.remember(verdicts)
@@ -236,11 +241,11 @@ def _memory_message(limits: Limits) -> str:
 
 
 class _Worker:
-    """One confined child and its pipe."""
+    """One confined child and its pipe; the child dies with the process that started it (``_child``)."""
 
     def __init__(self, context, limits: Limits, verdicts: tuple = (), store_path: str | None = None):
         parent, child = context.Pipe()
-        self.process = context.Process(target=_child, args=(child, limits, verdicts, store_path), daemon=True,
+        self.process = context.Process(target=_child, args=(child, os.getpid(), limits, verdicts, store_path), daemon=True,
                                        name="peerkg-worker")
         self.process.start()
         child.close()

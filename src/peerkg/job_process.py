@@ -3,8 +3,9 @@
 A web worker starts it (``jobs.Launcher``), and it dies with that worker (PR_SET_PDEATHSIG). It keeps the
 job's state and heartbeat, and hands the work itself to a confined worker process of its own (``executor``:
 no network socket, the memory cap, killed at the time limit), which reads the job's documents from its
-directory and dies with it too (``sandbox.die_with``). It opens no store itself: with an engine as the
-backend it answers the confined process's reads and writes (``executor.Relay``), as a web worker does.
+directory and dies with it too (as every executor process dies with the process that asked for it). It
+opens no store itself: with an engine as the backend it answers the confined process's reads and writes
+(``executor.Relay``), as a web worker does.
 
 A job that commits ends by writing the new version's downloads and what its pages read (``exports.publish``):
 it is done when the version is fully published. A ``publish`` job does only that, for a commit made in a
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
         result = None
         if spec["kind"] != "publish":
             job.progress("starting a confined worker process")
-            result = executor.call("peerkg.job_process:work", str(directory), settings, os.getpid(),
+            result = executor.call("peerkg.job_process:work", str(directory), settings,
                                    what=jobs.KINDS[spec["kind"]], timeout=limits.timeout, backend=backend)
         if spec["kind"] == "publish":
             published = _publish(job, executor, backend, settings, deadline)
@@ -102,16 +103,15 @@ def _publish(job: jobs.Job, executor, backend, settings: Settings, deadline: flo
     with jobs.Jobs(settings.data_dir).publishing():
         # One version throughout: a commit landing meanwhile is published by its own job.
         with backend.pinned():
-            return executor.call("peerkg.job_process:publish", str(job.directory), settings, os.getpid(), what="export",
+            return executor.call("peerkg.job_process:publish", str(job.directory), settings, what="export",
                                  timeout=_left(deadline), backend=backend)
 
 
 # --- In the confined worker process ------------------------------------------------------------------------
 
 
-def work(backend, directory: str, settings: Settings, supervisor: int) -> dict:
+def work(backend, directory: str, settings: Settings) -> dict:
     """The job's work on its documents; the answer ``result.json`` keeps. It dies with the job's process."""
-    sandbox.die_with(supervisor)
     job = jobs.Job(Path(directory))
     job.worker(os.getpid())
     spec = job.spec
@@ -119,9 +119,8 @@ def work(backend, directory: str, settings: Settings, supervisor: int) -> dict:
         return WORK[spec["kind"]](backend, job, spec, settings)
 
 
-def publish(backend, directory: str, settings: Settings, supervisor: int) -> dict:
+def publish(backend, directory: str, settings: Settings) -> dict:
     """The downloads of the version published now, and what its pages read. It dies with the job's process."""
-    sandbox.die_with(supervisor)
     job = jobs.Job(Path(directory))
     job.worker(os.getpid())
     with _reporting(job), backend.pinned() if hasattr(backend, "pinned") else nullcontext():

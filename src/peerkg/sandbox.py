@@ -59,7 +59,8 @@ def die_with_parent(parent: int | None = None) -> None:
 def die_with(pid: int) -> None:
     """End this process (SIGKILL) as soon as process ``pid`` ends, whoever its parent is: a query process
     is the child of the executor's fork server, which lives on while any of its children does (each holds
-    the fork server's keep-alive pipe), so it cannot be tied to the job's process by PR_SET_PDEATHSIG."""
+    the fork server's keep-alive pipe), so it cannot be tied to its web worker or job's process by
+    PR_SET_PDEATHSIG."""
     import os
     import select
     import signal

@@ -186,12 +186,21 @@ def _add_to_report(graph: Graph, result: shapes.Result) -> None:
 
 
 class _Candidates:
-    """Existing resources that a wrong value may have meant, with their labels."""
+    """Existing resources that a wrong value may have meant, with their labels: read once per class for a
+    whole check (a document with a thousand bad citations read every typed resource a thousand times)."""
 
     def __init__(self, store: Context | None, data: ox.Store, ontology: Graph):
         self.store, self.data, self.ontology = store, data, ontology
+        self._of_class: dict[str | None, dict[str, str]] = {}
 
     def of_class(self, cls: str | None) -> dict[str, str]:
+        """The resources of class ``cls`` (or its subclasses; None: of any class), IRI to label; not to be
+        changed, as every result of the check shares it."""
+        if cls not in self._of_class:
+            self._of_class[cls] = self._read(cls)
+        return self._of_class[cls]
+
+    def _read(self, cls: str | None) -> dict[str, str]:
         classes = {URIRef(cls)} | set(self.ontology.transitive_subjects(RDFS.subClassOf, URIRef(cls))) if cls else {None}
         found: dict[str, str] = {}
         for c in classes:
