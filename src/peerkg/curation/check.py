@@ -55,16 +55,22 @@ class Context(Protocol):
 def check(submission: Submission, context: Context | None, shapes_graph: Graph, ontology: Graph,
           *, replacing: ox.NamedNode | None = None) -> shapes.Report:
     """Validate ``submission`` with ``context`` (the published store; without the graph it would replace)."""
+    # A backend finds its published version once for every read of the check, the suggestions' included
+    # (an ox.Store has no versions): one version throughout, and no lookup of it per read.
+    with context.pinned() if hasattr(context, "pinned") else nullcontext():
+        return _checked(submission, context, shapes_graph, ontology, replacing)
+
+
+def _checked(submission: Submission, context: Context | None, shapes_graph: Graph, ontology: Graph,
+             replacing: ox.NamedNode | None) -> shapes.Report:
     triples = submission.triples
     mentioned = {term for t in triples for term in (t.subject, t.object) if isinstance(term, (ox.NamedNode, ox.BlankNode))}
     data = ox.Store()
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     if context is not None:
-        # A backend finds its published version once for all the lookups (an ox.Store has no versions).
-        with context.pinned() if hasattr(context, "pinned") else nullcontext():
-            whole = _whole(context, CONTEXT_LOOKUPS * len(mentioned), replacing)
-            found = whole if whole is not None else _context(context, mentioned, _inverse_predicates(shapes_graph), replacing)
-            data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found)
+        whole = _whole(context, CONTEXT_LOOKUPS * len(mentioned), replacing)
+        found = whole if whole is not None else _context(context, mentioned, _inverse_predicates(shapes_graph), replacing)
+        data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found)
     known = _known_instances(data, set(triples))  # before the ontology joins the store
     focus = {to_rdflib(term) for term in mentioned}
     report = shapes.check(data, shapes_graph, ontology, focus=focus)
