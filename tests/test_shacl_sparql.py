@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF
 
 from peerkg import build, formats, iris, shacl_sparql, shapes
 from peerkg.config import PROJECT_ROOT, Settings
@@ -137,3 +137,22 @@ def test_the_engine_reports_what_pyshacl_reports_on_the_broken_example():
 
 def shapes_message(local: str) -> str:
     return str(SHAPES.value(URIRef(f"https://w3id.org/peerkg/shapes#{local}"), SH.message))
+
+
+def test_the_engine_reports_what_pyshacl_reports_on_literal_and_blank_focus_nodes():
+    """A target can make a literal or a blank node a focus node (here of shapes:BuildInputShape, the objects
+    of prov:used): the scratch graph that holds each shape's focus nodes while the checks run has them as
+    objects. The store is left as it was."""
+    build_ = iris.mint("broken", "build")
+    data = Graph()
+    data.add((build_, PROV.used, Literal("input.txt")))
+    data.add((build_, PROV.used, BNode()))
+    found = fast(data)
+    assert found == reference(data)
+    assert {focus for focus, *_ in found} == {'"input.txt"', "_"}
+    store = shapes.store_of(data + ONTOLOGY)
+    before = set(store)
+    report = Graph()
+    report.add((BNode(), RDF.type, SH.ValidationReport))
+    shacl_sparql.run(shacl_sparql.compile(SHAPES), store, SHAPES, report)
+    assert set(store) == before

@@ -111,6 +111,10 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 #: graphs): not part of the dataset, so outside the base. backends/*.rq read it.
 CONTROL_GRAPH = "urn:x-peerkg:control"
 CONTROL = Namespace("urn:x-peerkg:control#")
+#: Where validation keeps each node shape's focus nodes while its checks run (``<shape> FOCUS.node ?this``),
+#: in the store it validates, whose default graph is the data: found once per shape (peerkg.shacl_sparql).
+FOCUS_GRAPH = "urn:x-peerkg:focus"
+FOCUS = Namespace("urn:x-peerkg:focus#")
 #: IANA's register of media types: a media type's IRI is this plus the type, e.g. ``…/text/turtle``.
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 

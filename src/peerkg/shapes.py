@@ -216,13 +216,15 @@ def _compiled(shapes: Graph) -> tuple[list[shacl_sparql.Check], list[_SparqlCons
 def _run_sparql_constraints(constraints: list[_SparqlConstraint], store: ox.Store, shapes: Graph, report: Graph) -> None:
     """Run each constraint once on ``store``; add its results to ``report``."""
     root = report.value(None, RDF.type, SH.ValidationReport)
+    # A shape's focus nodes are found at its constraints' first solution, once: data that conforms gives
+    # none, and finding them cost more than the queries (shapes:KnownTermsShape's 50,000 in c300k: 0.4 s).
+    targets: dict[URIRef, set] = {}
     for constraint in constraints:
-        targets = focus_nodes(constraint.shape, shapes, store)
-        if not targets:
-            continue
         for solution in store.query(constraint.query):
+            if constraint.shape not in targets:
+                targets[constraint.shape] = focus_nodes(constraint.shape, shapes, store)
             this = formats.to_rdflib(solution["this"])
-            if this not in targets:
+            if this not in targets[constraint.shape]:
                 continue
             node = BNode()
             report.add((root, SH.result, node))
