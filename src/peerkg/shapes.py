@@ -87,11 +87,17 @@ def check(data: Graph | ox.Store, shapes: Graph, ontology: Graph | None = None, 
         _drop(report_graph, [n for n in nodes if report_graph.value(n, SH.focusNode) not in kept])
         nodes = [n for n in nodes if report_graph.value(n, SH.focusNode) in kept]
     nodes = _one_per_problem(report_graph, nodes)
-    results = sorted((_result(report_graph, store, node) for node in nodes), key=lambda r: (r.focus, r.path or "", r.message))
+    results = sorted((_result(report_graph, store, node) for node in nodes), key=order)
     conforms = not any(r.severity == "Violation" for r in results)
     report = report_graph.value(None, RDF.type, SH.ValidationReport)
     report_graph.set((report, SH.conforms, Literal(conforms)))
     return Report(conforms, results, report_graph)
+
+
+def order(result: Result) -> tuple:
+    """Results by focus node, path and message, then value and constraint: a total order, so that a report
+    never depends on the order the engine found its results in."""
+    return (result.focus, result.path or "", result.message, result.value or "", result.constraint, result.shape)
 
 
 def store_of(graph: Graph) -> ox.Store:

@@ -83,7 +83,7 @@ def _checked(submission: Submission, context: Context | None, shapes_graph: Grap
     lookup = _Candidates(context, data, ontology)
     results = [replace(r, **_place(submission, r), suggestion=_suggest(r, shapes_graph, lookup),
                        focus_label=r.focus_label or shapes.label_of(data, URIRef(r.focus))) for r in results]
-    results.sort(key=lambda r: (r.file or "", r.line or 0, r.focus, r.path or "", r.message))
+    results.sort(key=lambda r: (r.file or "", r.line or 0, *shapes.order(r)))
     conforms = not any(r.severity == "Violation" for r in results)
     report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(conforms)))
     return shapes.Report(conforms, results, report.graph)
@@ -99,7 +99,7 @@ def whole(base: list[ox.Quad], added: list[ox.Quad], shapes_graph: Graph, ontolo
     report = shapes.check(data, shapes_graph, ontology)
     if not known:
         return report
-    return shapes.Report(False, sorted([*report.results, *known], key=lambda r: (r.focus, r.path or "", r.message)), report.graph)
+    return shapes.Report(False, sorted([*report.results, *known], key=shapes.order), report.graph)
 
 
 def _place(submission: Submission, result: shapes.Result) -> dict:
