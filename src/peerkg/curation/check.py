@@ -9,9 +9,10 @@ constraints see what they need. Only results about nodes the submission mentions
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 from contextlib import nullcontext
-from itertools import islice
 from dataclasses import replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import Protocol
 
@@ -71,7 +72,7 @@ def _checked(submission: Submission, context: Context | None, shapes_graph: Grap
         whole = _whole(context, CONTEXT_LOOKUPS * len(mentioned), replacing)
         found = whole if whole is not None else _context(context, mentioned, _inverse_predicates(shapes_graph), replacing)
         data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in found)
-    known = _known_instances(data, set(triples))  # before the ontology joins the store
+    known = _known_instances(data, lambda: set(triples))  # before the ontology joins the store
     focus = {to_rdflib(term) for term in mentioned}
     report = shapes.check(data, shapes_graph, ontology, focus=focus)
     already = {(r.focus, r.path, r.value) for r in report.results}
@@ -94,8 +95,8 @@ def whole(base: list[ox.Quad], added: list[ox.Quad], shapes_graph: Graph, ontolo
     of the instance space that nothing describes: what ``check`` of each graph of ``added`` finds with the
     whole graph as its context, in one pass (results about every node, without lines or suggestions)."""
     data = ox.Store()
-    data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in (*base, *added))
-    known = _known_instances(data, {q.triple for q in added})
+    data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in chain(base, added))
+    known = _known_instances(data, lambda: {q.triple for q in added})
     report = shapes.check(data, shapes_graph, ontology)
     if not known:
         return report
@@ -164,15 +165,19 @@ def _inverse_predicates(shapes_graph: Graph) -> set[ox.NamedNode]:
     return {ox.NamedNode(str(p)) for p in shapes_graph.objects(None, SH.inversePath) if isinstance(p, URIRef)}
 
 
-def _known_instances(store: ox.Store, submitted: set[ox.Triple]) -> list[shapes.Result]:
-    """Objects in the instance space that nothing describes, in ``submitted`` triples: the one rule that
-    needs the whole store, run with SPARQL over the submission and its context (which holds every such
-    IRI's triples)."""
+def _known_instances(store: ox.Store, submitted: Callable[[], Collection[ox.Triple]]) -> list[shapes.Result]:
+    """Objects in the instance space that nothing describes, in the ``submitted`` triples (asked for only
+    when there are such objects: usually there are none, and a set of a large submission takes a while):
+    the one rule that needs the whole store, run with SPARQL over the submission and its context (which
+    holds every such IRI's triples)."""
     space = ox.Literal(iris.uri_space())
+    found = [ox.Triple(s["this"], s["path"], s["value"]) for s in store.query(KNOWN_INSTANCES, substitutions={ox.Variable("space"): space})]
+    if not found:
+        return []
+    kept = submitted()
     results = []
-    for solution in store.query(KNOWN_INSTANCES, substitutions={ox.Variable("space"): space}):
-        triple = ox.Triple(solution["this"], solution["path"], solution["value"])
-        if triple not in submitted:
+    for triple in found:
+        if triple not in kept:
             continue
         focus, path, value = (to_rdflib(term) for term in triple)
         results.append(shapes.Result("Violation", str(focus), None, str(path), value.n3(),
