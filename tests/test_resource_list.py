@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
-from peerkg import resource_list
+from peerkg import backends, exports, resource_list
 from peerkg.backends import Limits
 
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, app_config
 
 ID = "https://w3id.org/peerkg/id/"
 
@@ -44,3 +44,28 @@ def test_without_a_list_there_is_nothing_to_read(tmp_path):
     assert resource_list.starting_with(tmp_path, "b", 12) == ["b", "b/ü"]
     assert resource_list.starting_with(tmp_path, "b/", 1) == ["b/ü"]
     assert resource_list.starting_with(tmp_path, "d", 12) == []
+
+
+def test_the_list_says_whether_it_names_an_iri(tmp_path):
+    assert not resource_list.lists(tmp_path, "b")  # no list
+    (tmp_path / resource_list.FILE).write_bytes("a\nb/ü\nba\nc\n".encode())
+    assert resource_list.lists(tmp_path, "b/ü") and resource_list.lists(tmp_path, "a") and resource_list.lists(tmp_path, "c")
+    assert not resource_list.lists(tmp_path, "b") and not resource_list.lists(tmp_path, "b/") and not resource_list.lists(tmp_path, "d")
+
+
+def test_a_listed_resource_is_redirected_to_its_page_without_describing_it(writable_settings, monkeypatch):
+    from peerkg.web import create_app, kg
+
+    backend = backends.open(writable_settings)
+    products = exports.location(writable_settings.data_dir, backend.version())
+    products.mkdir(parents=True)
+    resource_list.write(backend, products, PROJECT_ROOT / "queries", Limits(60, 2**30))
+    client = create_app({"TESTING": True, **app_config(writable_settings)}).test_client()
+    described = []
+    run = kg.run
+    monkeypatch.setattr(kg, "run", lambda query, *a, **k: described.append(query) or run(query, *a, **k))
+    response = client.get("/id/study/mowbray-1996", headers={"Accept": "text/html"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/id/study/mowbray-1996.html")
+    assert described == []
+    assert client.get("/id/study/no-such-1996", headers={"Accept": "text/html"}).status_code == 404
+    assert len(described) == 1  # an IRI the list lacks is looked for in the store

@@ -63,6 +63,12 @@ def starting_with(directory: Path, prefix: str, limit: int) -> list[str] | None:
             return found
 
 
+def lists(directory: Path, iri: str) -> bool:
+    """Whether the version's list names ``iri`` (False also when it has no list): the list is sorted, so
+    ``iri`` itself comes first of the IRIs that start with it."""
+    return starting_with(directory, iri, 1) == [iri]
+
+
 def _first_line_not_below(text: mmap.mmap, key: bytes) -> int:
     """The offset of the first line that sorts at or after ``key`` (the file's length if none does)."""
     low, high = 0, len(text)  # both always at the start of a line (or the end)

@@ -117,6 +117,8 @@ def _construct(stem: str, query_name: str, variable: str, check_only: bool) -> t
     except ValueError:  # a space, a quote, a brace…: no IRI the graph could hold
         raise NotFound(f"/{guard.excerpt(stem, 100)} is not the path of an IRI: the graph's IRIs have no spaces, quotes, "
                        "angle brackets, braces or control characters; see /queries or ask /sparql") from None
+    if check_only and resource_list.lists(kg.products(), str(iri)):
+        return iri, None  # a resource the version lists has a description: no need to make it for a 303
     query = kg.canned()[query_name]
     ntriples = kg.run(Query(query.text, "ntriples", ((variable, node),)))
     if not ntriples:
