@@ -26,6 +26,7 @@ RESULT_TYPES = {f.media_type: f.name for f in formats.RESULTS.values()} | {
 }
 RDF_TYPES = {f.media_type: f.name for f in formats.RDF.values()} | {"application/json": "jsonld"}
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
+PAGE = "page"  # negotiate's answer when the result is to be shown as an HTML page
 # format= values, and the file suffixes of /queries/<name>.<suffix>: names, suffixes and common aliases.
 FORMAT_NAMES = (
     {f.name: f.name for f in (*formats.RESULTS.values(), *formats.RDF.values())}
@@ -60,23 +61,48 @@ def choose(graph_result: bool, requested: str | Iterable[str] | None = None, *, 
             return media_type(name, graph_result), name
     best = request.accept_mimetypes.best_match(list(table)) if request.accept_mimetypes else next(iter(table))
     if best is None:
-        raise NotAcceptable(
-            f"none of the media types in Accept ({request.headers.get('Accept')}) can represent this result; "
-            f"offered: {', '.join(table)}"
-        )
+        raise _not_acceptable(table)
     return best, table[best]
 
 
 def wants_page(graph_result: bool, requested: Iterable[str] = ()) -> bool:
     """Whether to answer with an HTML page: ``format=html``, or no fitting format value and HTML preferred
     to every data type by ``Accept`` (a browser); ``*/*`` alone still gets the data."""
+    return negotiate(graph_result, requested) == PAGE
+
+
+def negotiate(graph_result: bool, requested: str | Iterable[str] | None = None, *,
+              suffix: str | None = None) -> str | tuple[str, str] | NotAcceptable:
+    """``wants_page`` and then ``choose`` in one reading of ``Accept`` (werkzeug's matching is most of a small
+    query's negotiation): ``PAGE``, the (media type, format name) ``choose`` gives, or the ``NotAcceptable``
+    it would raise, returned for the caller to raise where it would have called ``choose``."""
+    if suffix is not None:
+        try:
+            return choose(graph_result, suffix=suffix)
+        except NotAcceptable as refusal:
+            return refusal
+    table = RDF_TYPES if graph_result else RESULT_TYPES
     for value in _values(requested):
         if value == "html" or value in PAGE_TYPES:
-            return True
-        if _fitting(value, graph_result) is not None:
-            return False
-    offers = RDF_TYPES if graph_result else RESULT_TYPES
-    return prefers(*offers, *PAGE_TYPES) in PAGE_TYPES
+            return PAGE
+        name = _fitting(value, graph_result)
+        if name is not None:
+            return media_type(name, graph_result), name
+    # The best of the data types and the pages: a data type that wins is the one choose's match of the
+    # data types alone gives (werkzeug keeps the first best offer, and the data types come first).
+    best = prefers(*table, *PAGE_TYPES)
+    if best in PAGE_TYPES:
+        return PAGE
+    if best is None:
+        return _not_acceptable(table)
+    return best, table[best]
+
+
+def _not_acceptable(table: dict) -> NotAcceptable:
+    return NotAcceptable(
+        f"none of the media types in Accept ({request.headers.get('Accept')}) can represent this result; "
+        f"offered: {', '.join(table)}"
+    )
 
 
 def prefers(*offers: str) -> str | None:

@@ -7,14 +7,20 @@ from flask import Response, request
 
 from .. import formats
 from ..backends import Query
+from ..errors import NotAcceptable
 from ..guard import Checked
 from . import kg
 from .negotiation import choose
 
 
 def answer(checked: Checked, *, substitutions: tuple = (), dataset=None, requested=None,
-           suffix: str | None = None) -> Response:
-    media, name = choose(checked.graph_result, requested, suffix=suffix)
+           suffix: str | None = None, chosen: tuple[str, str] | NotAcceptable | None = None) -> Response:
+    """``chosen``: what ``negotiate`` gave for this result, when the caller has read the request for it."""
+    if chosen is None:
+        chosen = choose(checked.graph_result, requested, suffix=suffix)
+    if isinstance(chosen, NotAcceptable):
+        raise chosen
+    media, name = chosen
     job = Query.checked(checked, result_format(name), substitutions, dataset)
     tag = kg.etag(job) + ("-text" if name == "text" else "")
     if _not_modified(tag):
