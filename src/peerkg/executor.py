@@ -19,8 +19,10 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import math
 import multiprocessing
 import os
+import select
 import threading
 import time
 from dataclasses import dataclass
@@ -259,6 +261,13 @@ class _Worker:
             code = self.process.exitcode
             self.stop()
             raise PeerkgError(f"a query process could not start (exit {code}); see the server log", status=503) from None
+        # Connection.poll makes, fills and closes a selector at every call: one poll object for the pipe's life.
+        self._answers = select.poll()
+        self._answers.register(parent.fileno(), select.POLLIN)
+
+    def answered(self, seconds: float) -> bool:
+        """Whether the child's answer (or the end of its pipe) is there to read, waiting at most ``seconds``."""
+        return bool(self._answers.poll(math.ceil(seconds * 1000) if seconds > 0 else 0))
 
     demoted = False
 
@@ -380,7 +389,7 @@ class Executor:
                        else "send a smaller document, or validate it with 'peerkg validate'")
                 )
             wait = started + timeout - now if worker.demoted else max(started + DEMOTE_AFTER - now, 0)
-            if worker.connection.poll(min(wait, started + timeout - now)):
+            if worker.answered(min(wait, started + timeout - now)):
                 try:
                     return worker.connection.recv()
                 except (EOFError, OSError):

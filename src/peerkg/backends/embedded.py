@@ -34,6 +34,7 @@ class EmbeddedOxigraph:
         self.reads_locally = True
         self._opened: store.EmbeddedStore | None = None
         self._pin = threading.local()
+        self._link = store.current_path(self.data_dir)
 
     def __getstate__(self):  # what a worker process receives: the location, no executor, nothing opened
         return {"data_dir": self.data_dir, "fixed": self.fixed}
@@ -67,7 +68,7 @@ class EmbeddedOxigraph:
     def _current(self) -> Path | None:
         try:
             # One readlink (the link is relative, "stores/<version>"): cheaper than resolve().
-            return self.data_dir / os.readlink(store.current_path(self.data_dir))
+            return self.data_dir / os.readlink(self._link)
         except OSError:
             return None
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from .. import guard
 from ..errors import NotFound, UserInputError
 from . import kg, query_page, results
-from .negotiation import FORMAT_NAMES, FORMAT_PARAMETERS, prefers, requested, wants_page
+from .negotiation import FORMAT_NAMES, FORMAT_PARAMETERS, PAGE, negotiate, prefers, requested
 
 bp = Blueprint("queries", __name__)
 
@@ -46,10 +46,11 @@ def run(name: str) -> Response:
     if duplicated:
         raise UserInputError(f"parameter '{duplicated[0]}' is given more than once", details={"parameter": duplicated[0]})
     checked = guard.check(query.text)
-    if suffix is None and wants_page(checked.graph_result, requested(request.args)):
+    chosen = negotiate(checked.graph_result, requested(request.args), suffix=suffix)
+    if chosen == PAGE:
         return query_page.render(query, checked, values)
     bindings = tuple(sorted((variable.value, term) for variable, term in query.substitutions(values).items()))
-    return results.answer(checked, substitutions=bindings, requested=requested(request.args), suffix=suffix)
+    return results.answer(checked, substitutions=bindings, chosen=chosen)
 
 
 def _summary(query) -> dict:

@@ -163,15 +163,15 @@ def canned_query(name: str, result_format: str, bindings: tuple = ()) -> Query:
 
 def run(query: Query) -> bytes:
     """The query's result in this request's version: kept in the cache, else run in one of the client's slots."""
-    current = version()
-    body = cache().get(current, ("result", query))
+    current, kept = version(), cache()
+    body = kept.get(current, ("result", query))
     if body is None:
         body = _answered().pop(query, None)
         if body is None:
             with slots().hold(_client()):
                 body = backend().query(query, limits())
         if len(body) <= CACHE_MAX_BODY:
-            cache().put(current, ("result", query), body, len(body))
+            kept.put(current, ("result", query), body, len(body))
     return body
 
 
@@ -181,13 +181,13 @@ def check(text: str, formats: tuple[str | None, str | None] = (None, None), data
     A text without a kept verdict is also run there, in the same trip, in ``formats[0]`` if it is a SELECT
     or ASK, ``formats[1]`` if a CONSTRUCT or DESCRIBE (None: not run): this request's ``run`` of that
     query (with ``dataset``) then takes the result instead of a second trip."""
-    current = version()
-    verdict = cache().get(current, ("verdict", text))
+    current, kept = version(), cache()
+    verdict = kept.get(current, ("verdict", text))
     if verdict is None:
         with slots().hold(_client()):
             answered = backend().check_and_query(text, formats, dataset)
             verdict, body = answered if answered is not None else (executor().check(text), None)
-        cache().put(current, ("verdict", text), verdict, len(text))
+        kept.put(current, ("verdict", text), verdict, len(text))
         if body is not None:
             _answered()[Query.checked(verdict, formats[verdict.graph_result], dataset=dataset)] = body
     return verdict

@@ -9,9 +9,12 @@ suffix (``/queries/table3.ttl``) is taken at its word: a suffix that cannot fit 
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 
 from flask import request
+from werkzeug.datastructures import MIMEAccept
 
 from .. import formats
 from ..errors import NotAcceptable
@@ -26,6 +29,7 @@ RESULT_TYPES = {f.media_type: f.name for f in formats.RESULTS.values()} | {
 }
 RDF_TYPES = {f.media_type: f.name for f in formats.RDF.values()} | {"application/json": "jsonld"}
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
+PAGE = "page"  # negotiate's answer when the result is to be shown as an HTML page
 # format= values, and the file suffixes of /queries/<name>.<suffix>: names, suffixes and common aliases.
 FORMAT_NAMES = (
     {f.name: f.name for f in (*formats.RESULTS.values(), *formats.RDF.values())}
@@ -58,32 +62,106 @@ def choose(graph_result: bool, requested: str | Iterable[str] | None = None, *, 
         name = _fitting(value, graph_result)
         if name is not None:
             return media_type(name, graph_result), name
-    best = request.accept_mimetypes.best_match(list(table)) if request.accept_mimetypes else next(iter(table))
+    best = best_match(request.accept_mimetypes, table) if request.accept_mimetypes else next(iter(table))
     if best is None:
-        raise NotAcceptable(
-            f"none of the media types in Accept ({request.headers.get('Accept')}) can represent this result; "
-            f"offered: {', '.join(table)}"
-        )
+        raise _not_acceptable(table)
     return best, table[best]
 
 
 def wants_page(graph_result: bool, requested: Iterable[str] = ()) -> bool:
     """Whether to answer with an HTML page: ``format=html``, or no fitting format value and HTML preferred
     to every data type by ``Accept`` (a browser); ``*/*`` alone still gets the data."""
+    return negotiate(graph_result, requested) == PAGE
+
+
+def negotiate(graph_result: bool, requested: str | Iterable[str] | None = None, *,
+              suffix: str | None = None) -> str | tuple[str, str] | NotAcceptable:
+    """``wants_page`` and then ``choose`` in one reading of ``Accept`` (werkzeug's matching is most of a small
+    query's negotiation): ``PAGE``, the (media type, format name) ``choose`` gives, or the ``NotAcceptable``
+    it would raise, returned for the caller to raise where it would have called ``choose``."""
+    if suffix is not None:
+        try:
+            return choose(graph_result, suffix=suffix)
+        except NotAcceptable as refusal:
+            return refusal
+    table = RDF_TYPES if graph_result else RESULT_TYPES
     for value in _values(requested):
         if value == "html" or value in PAGE_TYPES:
-            return True
-        if _fitting(value, graph_result) is not None:
-            return False
-    offers = RDF_TYPES if graph_result else RESULT_TYPES
-    return prefers(*offers, *PAGE_TYPES) in PAGE_TYPES
+            return PAGE
+        name = _fitting(value, graph_result)
+        if name is not None:
+            return media_type(name, graph_result), name
+    # The best of the data types and the pages: a data type that wins is the one choose's match of the
+    # data types alone gives (werkzeug keeps the first best offer, and the data types come first).
+    best = prefers(*table, *PAGE_TYPES)
+    if best in PAGE_TYPES:
+        return PAGE
+    if best is None:
+        return _not_acceptable(table)
+    return best, table[best]
+
+
+def _not_acceptable(table: dict) -> NotAcceptable:
+    return NotAcceptable(
+        f"none of the media types in Accept ({request.headers.get('Accept')}) can represent this result; "
+        f"offered: {', '.join(table)}"
+    )
 
 
 def prefers(*offers: str) -> str | None:
     """The best of ``offers`` for this request's Accept header (the first offer when there is none)."""
     if not request.accept_mimetypes:
         return offers[0]
-    return request.accept_mimetypes.best_match(offers)
+    return best_match(request.accept_mimetypes, offers)
+
+
+# werkzeug's split of a media type into type, subtype and parameters.
+_MEDIA_SPLIT = re.compile(r"/|(?:[ \t]*;[ \t]*)")
+
+
+def best_match(accept: MIMEAccept, offers: Iterable[str]) -> str | None:
+    """``accept.best_match(offers)``, decided by werkzeug's rules (its ``MIMEAccept`` of 3.1), with each media
+    type split once: werkzeug splits the offer and the client's type again at every comparison, and the
+    two reads of Accept of a /sparql request took 40 us so (tests/test_negotiation.py holds the two equal)."""
+    items = []  # the client's types as werkzeug sorted them (specificity, then quality): those that can match
+    for item, quality in accept:
+        if "/" not in item:
+            continue
+        kind, subtype, parameters = _split(item)
+        if kind == "*" and subtype != "*":
+            continue
+        items.append((kind, subtype, parameters, quality, tuple(x != "*" for x in _MEDIA_SPLIT.split(item))))
+    result, best_quality, best_specificity = None, -1, (-1,)
+    for offer in offers:
+        kind, subtype, parameters = _offered(offer)
+        for item_kind, item_subtype, item_parameters, quality, specificity in items:
+            if ((item_kind == "*" and item_subtype == "*") or (kind == "*" and subtype == "*")
+                    or (item_kind == kind and (item_subtype == "*" or subtype == "*"
+                                               or (item_subtype == subtype and item_parameters == parameters)))):
+                break  # the first of the client's types that matches decides, as in werkzeug
+        else:
+            continue
+        if quality <= 0 or quality < best_quality:
+            continue
+        if quality > best_quality or specificity > best_specificity:
+            result, best_quality, best_specificity = offer, quality, specificity
+    return result
+
+
+def _split(media: str) -> tuple[str, str, list[str]]:
+    parts = _MEDIA_SPLIT.split(media.lower())
+    return parts[0], parts[1], sorted(parts[2:])
+
+
+@functools.cache
+def _offered(offer: str) -> tuple[str, str, list[str]]:
+    """An offer split (the app's own media types, a few dozen)."""
+    if "/" not in offer:
+        raise ValueError(f"invalid mimetype {offer!r}")
+    kind, subtype, parameters = _split(offer)
+    if kind == "*" and subtype != "*":
+        raise ValueError(f"invalid mimetype {offer!r}")
+    return kind, subtype, parameters
 
 
 def _values(requested: str | Iterable[str] | None) -> list[str]:

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from .. import formats, guard
 from ..errors import NotAcceptable, Refused, UnsupportedMediaType, UserInputError
-from .negotiation import choose, requested, wants_page
+from .negotiation import PAGE, choose, negotiate, requested, wants_page
 from . import kg, results, service, sparql_page
 
 bp = Blueprint("sparql", __name__)
@@ -33,21 +33,21 @@ def endpoint() -> Response:
     if dataset == (None, None):
         dataset = None
     values = requested(params)
-    checked = kg.check(query, (_format(False, values), _format(True, values)), dataset)
-    if wants_page(checked.graph_result, values):
+    chosen = (negotiate(False, values), negotiate(True, values))  # for a table, for a graph
+    checked = kg.check(query, (_format(False, chosen[False]), _format(True, chosen[True])), dataset)
+    if chosen[checked.graph_result] == PAGE:
         return sparql_page.render(query, checked, dataset)
-    return results.answer(checked, dataset=dataset, requested=values)
+    return results.answer(checked, dataset=dataset, chosen=chosen[checked.graph_result])
 
 
-def _format(graph_result: bool, values) -> str | None:
+def _format(graph_result: bool, chosen) -> str | None:
     """What the answer below runs a table's (or a graph's) query in, so that a new text is checked and run
     in one trip; None when this request gets no result of that kind (a 406)."""
-    if wants_page(graph_result, values):
+    if chosen == PAGE:
         return sparql_page.result_format(graph_result)
-    try:
-        return results.result_format(choose(graph_result, values)[1])
-    except NotAcceptable:
+    if isinstance(chosen, NotAcceptable):
         return None
+    return results.result_format(chosen[1])
 
 
 def _read():
