@@ -191,6 +191,18 @@ def test_an_engine_that_is_down_is_a_503_naming_it(tmp_path):
     assert down.value.message == f"the SPARQL engine at {url} is not answering (connection refused); try again later"
 
 
+def test_an_engine_is_reached_through_the_environments_proxy_unless_no_proxy_names_its_host(remote, monkeypatch, tmp_path):
+    with fake_engine(reply(200, b"{}")) as closed:
+        pass  # a proxy that is not there: a request sent through it is refused
+    monkeypatch.setenv("HTTP_PROXY", closed)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(EngineUnavailable, match="connection refused|proxy"):
+        RemoteSparql(remote.query_url, data_dir=tmp_path).version()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert RemoteSparql(remote.query_url, data_dir=tmp_path).version() == remote.version()
+
+
 def test_an_engine_that_answers_garbage_or_fails_is_a_502_naming_it(tmp_path):
     with fake_engine(reply(200, b"<html>not results</html>", "text/html")) as url:
         with pytest.raises(EngineUnavailable, match=f"the SPARQL engine at {url} answered something peerkg cannot read") as garbage:
