@@ -189,7 +189,10 @@ def test_the_report_groups_results_by_rule_and_counts_them(kg):
     assert "  broken.ttl:17: <https://w3id.org/peerkg/id/work/example-2024> value <https://w3id.org/peerkg/id/work/mowbray-1969>\n" in text
 
 
-@pytest.mark.parametrize("text", [EXAMPLE.read_text(), broken(), f'<{W}study/mowbray-1996> <http://www.w3.org/2000/01/rdf-schema#label> "M" .\n'])
+@pytest.mark.parametrize("text", [
+    EXAMPLE.read_text(), broken(), f'<{W}study/mowbray-1996> <http://www.w3.org/2000/01/rdf-schema#label> "M" .\n',
+    # a focus node of a shape only through a triple pointing at it (sh:targetObjectsOf pkg:reviews)
+    f"<{W}study/armstrong-1995> <https://w3id.org/peerkg/ontology#hasInformantGroup> <{W}study/armstrong-1995/informants/x> .\n"])
 def test_a_store_copied_whole_as_context_gives_the_report_of_the_lookups(kg, monkeypatch, text):
     _, looked_up = checked(text, kg, "x.ttl")
     copied = []

@@ -145,8 +145,9 @@ def _child(connection, owner: int, limits: Limits, verdicts: tuple = (), store_p
     # ``owner`` is the process that asked for this child (a web worker, a job's process), not its parent:
     # the fork server is, and it outlives the owner while any child holds its keep-alive pipe, so
     # PR_SET_PDEATHSIG would leave a query running on after a SIGKILLed worker. A pidfd watch does not.
-    sandbox.die_with(owner)
+    # Confined first: the watch's thread then inherits the filter (a thread started before it would not).
     sandbox.confine(limits.memory_bytes)
+    sandbox.die_with(owner)
     _parent = connection
     guard.remember(verdicts)
     guard.warm()

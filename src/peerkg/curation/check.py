@@ -100,6 +100,9 @@ def whole(base: list[ox.Quad], added: list[ox.Quad], shapes_graph: Graph, ontolo
     report = shapes.check(data, shapes_graph, ontology)
     if not known:
         return report
+    for result in known:
+        _add_to_report(report.graph, result)
+    report.graph.set((report.graph.value(None, RDF.type, SH.ValidationReport), SH.conforms, Literal(False)))
     return shapes.Report(False, sorted([*report.results, *known], key=shapes.order), report.graph)
 
 
@@ -124,12 +127,13 @@ def validate_document(backend, data: bytes, format_name: str, name: str, setting
 def _whole(store: Context, limit: int, replacing) -> list[ox.Triple] | None:
     """Every triple of a local ``store`` (outside ``replacing``) if it holds at most ``limit`` quads, else
     None. A large submission mentions more nodes than a small store has quads: copying the store is then
-    cheaper than looking each node up, and a superset of the context changes no result about them."""
+    cheaper than looking each node up, and gives the same results about those nodes (the lookups read
+    every triple such a result depends on)."""
     if not (isinstance(store, ox.Store) or getattr(store, "reads_locally", False)):
         return None  # an engine's quads come by request: counting them would fetch them all
-    quads = list(islice(iter(store.quads_for_pattern(None, None, None, None)), limit + 1))
-    if len(quads) > limit:
-        return None
+    if sum(1 for _ in islice(iter(store.quads_for_pattern(None, None, None, None)), limit + 1)) > limit:
+        return None  # counted, not kept: a large store is not held in memory only to be dropped
+    quads = store.quads_for_pattern(None, None, None, None)
     return list({q.triple for q in quads if replacing is None or q.graph_name != replacing})
 
 
@@ -162,7 +166,10 @@ def _context(store: Context, mentioned: set, inverse: set[ox.NamedNode], replaci
 
 
 def _inverse_predicates(shapes_graph: Graph) -> set[ox.NamedNode]:
-    return {ox.NamedNode(str(p)) for p in shapes_graph.objects(None, SH.inversePath) if isinstance(p, URIRef)}
+    """The predicates whose triples pointing at a node the shapes read: inverse paths, and the targets that
+    make a node a focus node by a triple pointing at it (sh:targetObjectsOf)."""
+    return {ox.NamedNode(str(p)) for inverse in (SH.inversePath, SH.targetObjectsOf)
+            for p in shapes_graph.objects(None, inverse) if isinstance(p, URIRef)}
 
 
 def _known_instances(store: ox.Store, submitted: Callable[[], Collection[ox.Triple]]) -> list[shapes.Result]:
