@@ -282,6 +282,17 @@ def test_curated_graphs_and_their_log_survive_a_rebuild(project_copy):
     assert len(graph_triples(project_copy, iris.curation_log())) == 20
 
 
+def test_a_pin_inside_a_pin_keeps_the_outer_version(data):
+    reader = backends.open(data)
+    with reader.pinned():
+        first = reader.version()
+        with reader.pinned():  # a check in context pins too, inside a request's pin
+            assert reader.version() == first
+        commit.commit(data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
+        assert reader.version() == first and backends.open(data).version() != first
+    assert reader.version() != first
+
+
 def test_a_rebuild_keeps_the_curated_graphs_as_they_are_and_drops_graphs_it_no_longer_makes(data):
     commit.commit(data, commit.Operation.PUT, GRAPH, submission.read(EXAMPLE), "alice")
     kept, log = graph_triples(data), graph_triples(data, iris.curation_log())

@@ -49,6 +49,9 @@ class EmbeddedOxigraph:
     def pinned(self):
         """Inside, this thread's reads see the version published at its first read (a web request's). A
         replaced version stays on disk for store.GRACE_SECONDS, so it can still be read."""
+        if getattr(self._pin, "active", False):
+            yield  # already pinned (a check inside a request): the outer pin holds, and ends with it
+            return
         self._pin.active, self._pin.path = True, None
         try:
             yield

@@ -149,6 +149,9 @@ class RemoteSparql:
     @contextmanager
     def pinned(self):
         """Inside, this thread's reads see the version published at its first read (a web request's)."""
+        if getattr(self._pin, "active", False):
+            yield  # already pinned (a check inside a request): the outer pin holds, and ends with it
+            return
         self._pin.active, self._pin.published = True, None
         try:
             yield
